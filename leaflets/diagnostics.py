@@ -1,0 +1,90 @@
+"""One error/warning type for everything a user can get wrong, GCC style."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem found in a user's files, with where it is and how to fix it."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        """Render as `file:line:col: severity[code]: message (hint)`."""
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        text = f"{where}: {self.severity.value}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(where: "Position | Path | str", code: str, message: str, hint: str = "") -> Diagnostic:
+    """Make an error diagnostic at a position or at the top of a file."""
+    return _make(where, Severity.ERROR, code, message, hint)
+
+
+def warning(where: "Position | Path | str", code: str, message: str, hint: str = "") -> Diagnostic:
+    """Make a warning diagnostic at a position or at the top of a file."""
+    return _make(where, Severity.WARNING, code, message, hint)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a source file (1-based line and column)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+
+def _make(where, severity: Severity, code: str, message: str, hint: str) -> Diagnostic:
+    if not isinstance(where, Position):
+        where = Position(display_path(Path(where)))
+    return Diagnostic(where.file, where.line, where.column, severity, code, message, hint)
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working directory when it is inside it."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class ContentError(Exception):
+    """Raised with every diagnostic found when a stage cannot go on."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=_sort_key)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def _sort_key(diagnostic: Diagnostic):
+    return (diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.code)
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Order diagnostics by file and position, as a reader goes through them."""
+    return sorted(diagnostics, key=_sort_key)

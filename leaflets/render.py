@@ -1,0 +1,120 @@
+"""Render a view model to HTML with Jinja2, then to PDF with WeasyPrint."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from .diagnostics import ContentError, Diagnostic, Position, display_path, error
+from .view import EditionView
+
+# Only these trees of the project may be read while rendering.
+READABLE_TREES = ("layouts", "styles", "source")
+BASE_TEMPLATE = "leaflet.html.j2"
+
+
+def environment(layouts: Path) -> jinja2.Environment:
+    """Make the Jinja2 environment: autoescape on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(layouts),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_null_translations(newstyle=True)
+    return env
+
+
+def render_html(view: EditionView, root: Path) -> str:
+    """Fill the layouts with one edition's view model."""
+    env = environment(root / "layouts")
+    try:
+        return env.get_template(BASE_TEMPLATE).render(edition=view)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Position(display_path(Path(exc.filename or root / "layouts" / (exc.name or ""))), exc.lineno, 1)
+        raise ContentError([error(where, "template-syntax", exc.message or "template syntax error")])
+    except jinja2.TemplateError as exc:
+        raise ContentError([error(_template_position(exc, root), "template-error", str(exc))])
+
+
+def _template_position(exc: Exception, root: Path) -> Position:
+    """Find the innermost template frame of a rendering error."""
+    tb = exc.__traceback__
+    where = Position(display_path(root / "layouts"))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = Position(display_path(Path(filename)), tb.tb_lineno, 1)
+        tb = tb.tb_next
+    return where
+
+
+class _Collector(logging.Handler):
+    """Keep WeasyPrint's warnings so they become diagnostics instead of log noise."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, view: EditionView, root: Path, options: dict) -> tuple[bytes, int]:
+    """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error."""
+    import weasyprint  # imported here: checking and listing must stay fast
+
+    fetcher = _project_fetcher(weasyprint, root)
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(string=html, base_url=view.base_href, url_fetcher=fetcher)
+        rendered = document.render(**options)
+        pdf = rendered.write_pdf(**options)
+    finally:
+        logger.removeHandler(collector)
+    problems = [error(Position("layouts/" + BASE_TEMPLATE), "render-fetch", message, hint)
+                for message, hint in fetcher.refused]
+    problems += [error(Position("layouts/" + BASE_TEMPLATE), "render-warning", message.splitlines()[0])
+                 for message in collector.messages]
+    if problems:
+        raise ContentError(_unique(problems))
+    return pdf, len(rendered.pages)
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diagnostics))
+
+
+def _project_fetcher(weasyprint, root: Path):
+    """Return a URL fetcher that serves files from the readable trees and refuses the rest."""
+    allowed = [(root / tree).resolve() for tree in READABLE_TREES]
+
+    class ProjectFetcher(weasyprint.URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("file",))
+            self.refused: list[tuple[str, str]] = []
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
+            if path is None or not any(path.is_relative_to(tree) for tree in allowed):
+                self.refused.append((f"refused to fetch '{url}'",
+                                     "only files under layouts/, styles/ and source/ can be used"))
+                raise ValueError(f"refused: {url}")
+            if not path.is_file():
+                self.refused.append((f"file not found: '{display_path(path)}'",
+                                     "check the path in the layout or stylesheet"))
+                raise FileNotFoundError(url)
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(
+                url, path.read_bytes(), {"Content-Type": mime})
+
+    return ProjectFetcher()
