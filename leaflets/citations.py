@@ -102,7 +102,26 @@ def place_citations(nodes: list) -> list:
                     nodes.insert(index + 1, after)
                 after.text = moved_text + after.text
     nodes[:] = [node for node in nodes if not (isinstance(node, Text) and node.text == "")]
+    _bind_to_word(nodes)
     return nodes
+
+
+def _bind_to_word(nodes: list) -> None:
+    """Keep each superscript on the line of the word before it (no break between them)."""
+    index = 0
+    while index < len(nodes):
+        node = nodes[index]
+        if isinstance(node, Cite) and index and isinstance(nodes[index - 1], Text):
+            before = nodes[index - 1]
+            word_start = len(before.text.rstrip()) - len(before.text.rstrip().split(" ")[-1])
+            if before.text[word_start:] and not before.text.endswith(" "):
+                bound = Span("nobreak", [Text(before.text[word_start:]), node])
+                before.text = before.text[:word_start]
+                nodes[index] = bound
+                if not before.text:
+                    del nodes[index - 1]
+                    index -= 1
+        index += 1
 
 
 def _merge_adjacent(nodes: list) -> None:

@@ -1,0 +1,45 @@
+"""Shared fixtures: the project's own editions built once, and throwaway project copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from leaflets.build import Filters, build
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_TREES = ("source", "layouts", "styles")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict:
+    """Build every declared edition once; map (document, locale, paper, profile) to its PDF."""
+    out = tmp_path_factory.mktemp("build")
+    outputs = build(ROOT, out, Filters(), write_html=True)
+    return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path if not Path(o.path).is_absolute()
+            else Path(o.path) for o in outputs}
+
+
+@pytest.fixture(scope="session")
+def a4_pdf(built) -> Path:
+    return built[("ambc", "en", "a4", "screen")]
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy the content, layouts and styles into `destination` so a test can change them."""
+    for tree in PROJECT_TREES:
+        shutil.copytree(ROOT / tree, destination / tree)
+    return destination
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A private copy of the project's source, layouts and styles."""
+    return copy_project(tmp_path / "project")
