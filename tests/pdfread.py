@@ -26,3 +26,21 @@ def reading_text(path: Path) -> str:
 def normalize(text: str) -> str:
     """Collapse whitespace so text from YAML and from the PDF compare equal."""
     return _SPACES.sub(" ", text).strip()
+
+
+def squash(text: str) -> str:
+    """Drop all whitespace and line-end hyphens: compares text however lines were broken."""
+    return _SPACES.sub("", text.replace("\u2010", ""))
+
+
+def find_in_order(haystack: str, needles: list[str]) -> list[str]:
+    """Return the needles not found in order (each searched after the previous one)."""
+    missing, position = [], 0
+    squashed = squash(haystack)
+    for needle in needles:
+        found = squashed.find(squash(needle), position)
+        if found < 0:
+            missing.append(needle)
+        else:
+            position = found + len(squash(needle))
+    return missing
