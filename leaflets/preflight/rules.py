@@ -61,9 +61,10 @@ def _generic_rules(report: PdfReport) -> list[RuleResult]:
     not_embedded = [f.name for f in report.fonts if not f.embedded]
     unmapped = [f.name for f in report.fonts if not _font_maps_text(f)]
     return [
-        _result("pdf.opens", [f"qpdf reports: {p}" for p in report.problems[:3]], "opens without structural problems"),
+        _check("pdf.opens", not report.problems, "opens without structural problems",
+               f"qpdf reports {len(report.problems)} problem(s), first: {(report.problems or ('',))[0]}"),
         _result("fonts.embedded", [f"not embedded: {', '.join(not_embedded)}"] if not_embedded else [],
-                f"all {len(report.fonts)} fonts embedded"),
+                f"{len(report.fonts)} font(s), all embedded"),
         _result("fonts.tounicode", [f"no ToUnicode map: {', '.join(unmapped)}"] if unmapped else [],
                 "every font maps to Unicode"),
         _check("meta.title", bool(report.title or report.info_title), "document has a title",
@@ -93,10 +94,10 @@ def _screen_rules(report: PdfReport) -> list[RuleResult]:
         _check("ua.display-doc-title", report.display_doc_title, "viewers show the title",
                "ViewerPreferences/DisplayDocTitle is not true"),
         _check("ua.title", bool(report.title), "XMP has dc:title", "no dc:title in XMP"),
-        _check("ua.outline", report.outline_count > 0, f"{report.outline_count} outline entries", "no outline"),
+        _check("ua.outline", report.outline_count > 0, f"{report.outline_count} outline entries", "no outline entries"),
         _result("ua.headings", [f"heading level skipped: {', '.join(skips)}"] if skips else [],
-                f"{len(report.heading_levels)} headings, no level skipped"),
-        _check("ua.figures-alt", report.figures_without_alt == 0, f"all {report.figure_count} figures have alt text",
+                f"{len(report.heading_levels)} heading(s), no level skipped"),
+        _check("ua.figures-alt", report.figures_without_alt == 0, f"{report.figure_count} figure(s), all with alt text",
                f"{report.figures_without_alt} of {report.figure_count} figures lack /Alt or /ActualText"),
     ]
 
@@ -135,7 +136,7 @@ def _print_rules(report: PdfReport) -> list[RuleResult]:
         _result("x.text-safe-zone", [f"text within {SAFE_ZONE_MM:.0f} mm of trim on {', '.join(near)}"] if near else [],
                 f"no text within {SAFE_ZONE_MM:.0f} mm of the trim edge"),
         _result("x.image-resolution", [f"below {MIN_PPI:.0f} ppi: {', '.join(low)}"] if low else [],
-                f"all {len(report.images)} images at {MIN_PPI:.0f} ppi or more"),
+                f"{len(report.images)} image(s), all at {MIN_PPI:.0f} ppi or more"),
     ]
 
 
@@ -143,8 +144,8 @@ def _archive_rules(report: PdfReport) -> list[RuleResult]:
     """Check what a PDF/A archive file with attached source data needs."""
     claims = report.claims
     return [
-        _check("a.claimed", bool(claims.pdfa_part), f"XMP claims PDF/A-{claims.pdfa_part}{claims.pdfa_conformance or ''}",
-               "no pdfaid:part in XMP"),
+        _check("a.claimed", bool(claims.pdfa_part),
+               f"XMP claims PDF/A-{claims.pdfa_part}{claims.pdfa_conformance or ''}", "no pdfaid:part in XMP"),
         _check("a.output-intent", any(i.subtype == "/GTS_PDFA1" for i in report.output_intents),
                "has a GTS_PDFA1 output intent", "no OutputIntent with S /GTS_PDFA1"),
         _check("a.attachments", bool(report.embedded_files), f"embeds {', '.join(report.embedded_files)}",
