@@ -1,0 +1,168 @@
+"""Read colour, font and image facts from page content streams."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import pikepdf
+
+from .model import FontInfo, ImageInfo
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+OPERATOR_FAMILIES = {"rg": "RGB", "RG": "RGB", "k": "CMYK", "K": "CMYK", "g": "Gray", "G": "Gray"}
+NAMED_FAMILIES = {
+    "/DeviceRGB": "RGB", "/RGB": "RGB", "/CalRGB": "RGB",
+    "/DeviceCMYK": "CMYK", "/CMYK": "CMYK",
+    "/DeviceGray": "Gray", "/G": "Gray", "/CalGray": "Gray",
+    "/Lab": "Lab", "/Pattern": "Pattern", "/Separation": "Spot", "/DeviceN": "Spot",
+}
+ICC_FAMILIES = {1: "Gray", 3: "RGB", 4: "CMYK"}
+Ident = tuple[int, int] | str
+
+
+def inherited(node: object, key: str) -> object:
+    """Return a page attribute, looking up the page tree for inheritable ones."""
+    for _ in range(64):
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """Return the matrix product m x n (apply m, then n)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
+
+
+def colour_family(space: object, resources: pikepdf.Dictionary) -> str:
+    """Return the family (RGB, CMYK, Gray, Lab, Spot, Pattern, Other) of a colour space."""
+    for _ in range(10):  # named spaces and Indexed bases may refer onwards
+        if isinstance(space, pikepdf.Name):
+            if str(space) in NAMED_FAMILIES:
+                return NAMED_FAMILIES[str(space)]
+            space = resources.get("/ColorSpace", {}).get(str(space))
+        elif isinstance(space, pikepdf.Array) and len(space) > 1:
+            kind = str(space[0])
+            if kind == "/ICCBased":
+                return ICC_FAMILIES.get(int(space[1].get("/N", 0)), "Other")
+            if kind not in ("/Indexed", "/I", "/Pattern"):
+                return NAMED_FAMILIES.get(kind, "Other")
+            space = space[1]
+        elif isinstance(space, pikepdf.Array) and len(space) == 1:
+            space = space[0]
+        else:
+            return "Other"
+    return "Other"
+
+
+def font_info(key: str, font: pikepdf.Dictionary) -> FontInfo:
+    """Describe one font dictionary."""
+    subtype = str(font.get("/Subtype", "/Unknown"))
+    name = str(font.get("/BaseFont") or font.get("/Name") or key).lstrip("/")
+    descriptor = font.get("/FontDescriptor")
+    if subtype == "/Type0" and font.get("/DescendantFonts"):
+        descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+    embedded = subtype == "/Type3" or (
+        isinstance(descriptor, pikepdf.Dictionary)
+        and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+    encoding = font.get("/Encoding")
+    return FontInfo(name, subtype.lstrip("/"), embedded, bool(SUBSET_TAG.match(name)), "/ToUnicode" in font,
+                    str(encoding) if isinstance(encoding, pikepdf.Name) else None)
+
+
+class ContentWalker:
+    """Interpret content streams, tracking the CTM and current colour spaces."""
+
+    def __init__(self) -> None:
+        self.fonts: dict[Ident, FontInfo] = {}
+        self.colours: Counter[str] = Counter()
+        self.images: list[ImageInfo] = []
+
+    def walk_page(self, number: int, page: pikepdf.Page) -> None:
+        """Walk one page's content and resources."""
+        self._walk(page.obj, inherited(page.obj, "/Resources"), IDENTITY, number, ())
+
+    def _walk(self, stream: pikepdf.Object, resources: object, ctm: Matrix, page: int,
+              forms: tuple[Ident, ...]) -> None:
+        """Walk a content stream, recursing into Form XObjects."""
+        if not isinstance(resources, pikepdf.Dictionary):
+            resources = pikepdf.Dictionary()
+        self._collect_fonts(resources)
+        saved: list[tuple[Matrix, str, str]] = []
+        fill = stroke = "Gray"
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            op = str(operator)
+            if op == "q":
+                saved.append((ctm, fill, stroke))
+            elif op == "Q" and saved:
+                ctm, fill, stroke = saved.pop()
+            elif op == "cm" and len(operands) == 6:
+                ctm = multiply(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+            elif op in OPERATOR_FAMILIES:
+                family = OPERATOR_FAMILIES[op]
+                self.colours[family] += 1
+                fill, stroke = (fill, family) if op.isupper() else (family, stroke)
+            elif op in ("cs", "CS") and operands:
+                family = colour_family(operands[0], resources)
+                self.colours[family] += 1
+                fill, stroke = (fill, family) if op == "CS" else (family, stroke)
+            elif op in ("sc", "scn", "SC", "SCN"):
+                self.colours[stroke if op.isupper() else fill] += 1
+            elif op == "sh" and operands:
+                shading = resources.get("/Shading", {}).get(str(operands[0]))
+                if isinstance(shading, pikepdf.Object):
+                    self.colours[colour_family(shading.get("/ColorSpace"), resources)] += 1
+            elif op == "Do" and operands:
+                self._draw(str(operands[0]), resources, ctm, page, forms)
+            elif op == "INLINE IMAGE":
+                self._add_image(page, "inline image", operands[0].obj, ctm, resources)
+
+    def _draw(self, name: str, resources: pikepdf.Dictionary, ctm: Matrix, page: int,
+              forms: tuple[Ident, ...]) -> None:
+        """Handle a Do operator: record an image or walk a form."""
+        xobject = resources.get("/XObject", {}).get(name)
+        if not isinstance(xobject, pikepdf.Stream):
+            return
+        if xobject.get("/Subtype") == "/Image":
+            self._add_image(page, name.lstrip("/"), xobject, ctm, resources)
+        elif xobject.get("/Subtype") == "/Form" and xobject.objgen not in forms:
+            matrix: Matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))  # type: ignore[assignment]
+            self._walk(xobject, xobject.get("/Resources", resources), multiply(matrix, ctm), page,
+                       (*forms, xobject.objgen))
+
+    def _add_image(self, page: int, name: str, image: pikepdf.Object, ctm: Matrix,
+                   resources: pikepdf.Dictionary) -> None:
+        """Record an image's pixel size, resolution as drawn and colour family."""
+        width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+        inches_wide, inches_high = math.hypot(ctm[0], ctm[1]) / 72, math.hypot(ctm[2], ctm[3]) / 72
+        if not (width and height and inches_wide and inches_high):
+            return
+        mask = image.get("/ImageMask") is True
+        family = "Mask" if mask else colour_family(image.get("/ColorSpace"), resources)
+        ppi = min(width / inches_wide, height / inches_high)
+        self.images.append(ImageInfo(page, name, width, height, ppi, family))
+        if family == "RGB":  # an RGB image puts RGB colour on the page
+            self.colours[family] += 1
+
+    def _collect_fonts(self, resources: pikepdf.Dictionary) -> None:
+        """Record every font of a resource dictionary, with Type3 font resources."""
+        fonts = resources.get("/Font")
+        if not isinstance(fonts, pikepdf.Dictionary):
+            return
+        for key, font in fonts.items():
+            if not isinstance(font, pikepdf.Dictionary):
+                continue
+            ident: Ident = font.objgen if font.is_indirect else f"{key}={font.unparse()!r}"
+            if ident in self.fonts:
+                continue
+            self.fonts[ident] = font_info(key, font)
+            if font.get("/Subtype") == "/Type3" and isinstance(font.get("/Resources"), pikepdf.Dictionary):
+                self._collect_fonts(font.Resources)
