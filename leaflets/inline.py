@@ -80,6 +80,8 @@ def parse_inline(source: str) -> list:
 
 
 def _append_text(siblings: list, text: str) -> None:
+    if not text:
+        return
     if siblings and isinstance(siblings[-1], Text):
         siblings[-1].text += text
     else:

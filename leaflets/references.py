@@ -39,8 +39,8 @@ def format_reference(ref: Reference, locale: str, _: Translate = lambda s: s) ->
             _sentence(nodes, _("Published {date}").format(date=partial_date(ref.issued, locale)))
     if ref.accessed:
         _sentence(nodes, _("Accessed {date}").format(date=partial_date(ref.accessed, locale)))
-    if ref.DOI:
-        _sentence(nodes, f"doi:{ref.DOI}")
+    if ref.DOI:  # AMA: no period after a DOI or a URL
+        nodes += [Text(f"doi:{ref.DOI}"), Text(" ")]
     if ref.URL:
         nodes.append(Link(ref.URL, [Text(ref.URL)]))
     _trim(nodes)

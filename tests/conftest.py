@@ -23,8 +23,8 @@ def built(tmp_path_factory) -> dict:
     """Build every declared edition once; map (document, locale, paper, profile) to its PDF."""
     out = tmp_path_factory.mktemp("build")
     outputs = build(ROOT, out, Filters(), write_html=True)
-    return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path if not Path(o.path).is_absolute()
-            else Path(o.path) for o in outputs}
+    # Output paths are relative to the root when inside it, absolute otherwise: `/` handles both.
+    return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path for o in outputs}
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,109 @@
+"""Building editions: manifest, filters, determinism, and a writer's edit flowing through."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+
+from expected_ambc import REFERENCES
+from leaflets.build import Filters, build
+from pdfread import find_in_order, reading_text, squash
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pdf(output, root: Path) -> Path:
+    """Return the file of a build output (paths are relative to the root when inside it)."""
+    return root / output.path
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "make_pdf.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_manifest_describes_every_edition(built, tmp_path):
+    manifest_path = next(iter(built.values())).parents[1] / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    keys = {(e["document"], e["locale"], e["paper"], e["profile"]) for e in manifest["editions"]}
+    assert keys == set(built)
+    for entry in manifest["editions"]:
+        pdf = built[(entry["document"], entry["locale"], entry["paper"], entry["profile"])]
+        data = pdf.read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["bytes"] == len(data)
+        assert entry["pages"] == len(pypdf.PdfReader(pdf).pages)
+        assert entry["path"].endswith(f"{entry['document']}/{pdf.name}")
+        assert entry["job_code"]
+
+
+def test_html_is_written_beside_the_pdf_on_request(built):
+    html = built[("ambc", "en", "a4", "screen")].with_suffix(".html").read_text()
+    assert '<html lang="en">' in html
+    assert "Advanced/metastatic breast cancer (a/mBC)" in html
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    again = build(ROOT, tmp_path, Filters(paper="a4"))
+    for output in again:
+        first = built[(output.document, output.locale, output.paper, output.profile)]
+        assert _pdf(output, ROOT).read_bytes() == first.read_bytes(), output.path
+
+
+def test_filters_select_editions(tmp_path):
+    outputs = build(ROOT, tmp_path, Filters(paper="letter", profile="screen", locale="en"))
+    assert [(o.locale, o.paper, o.profile) for o in outputs] == [("en", "letter", "screen")]
+    assert not list(tmp_path.glob("**/*a4*.pdf"))
+
+
+def _edit(project: Path, old: str, new: str) -> None:
+    path = project / "source/ambc/leaflet.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_moved_citation_renumbers_the_references(project, tmp_path):
+    # The writer makes the journal article the first source cited.
+    _edit(project, "Stage IV breast cancer[@esmo-guide; @hopkins-mbc]",
+          "Stage IV breast cancer[@miziak-2023; @esmo-guide; @hopkins-mbc]")
+    [output] = build(project, tmp_path, Filters(paper="a4"))
+    text = reading_text(_pdf(output, project))
+    assert "cancer,1-3 a/mBC" in text
+    back = text[text.index("References"):]
+    order = [REFERENCES[3], REFERENCES[0], REFERENCES[1], REFERENCES[2], REFERENCES[4]]
+    assert find_in_order(back, [f"{n}. {entry}" for n, entry in enumerate(order, 1)]) == []
+    # Later citations of the same sources keep their new numbers.
+    assert "(abnormal ER signaling).1" in text
+
+
+def test_abbreviations_follow_the_text(project, tmp_path):
+    _edit(project, "      - Selective Estrogen Receptor Modulators (SERMs) block ER signaling in the breast\n", "")
+    [output] = build(project, tmp_path, Filters(paper="a4"))
+    text = squash(reading_text(_pdf(output, project)))
+    section = text[text.index("Abbreviations"):text.index("References")]
+    assert "SERD" in section and "SERM" not in section
+
+
+def test_cli_builds_and_reports_each_edition(tmp_path):
+    result = run_cli("--paper", "letter", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{tmp_path}/ambc/ambc-en-letter-screen.pdf") or "ambc-en-letter-screen.pdf" in lines[0]
+    assert " pages " in lines[0] and lines[0].endswith(" s")
+    assert json.loads((tmp_path / "manifest.json").read_text())["editions"][0]["paper"] == "letter"
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    result = run_cli("--paper", "a3", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+    result = run_cli("--document", "nothing-here", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "no edition matches" in result.stderr
+    assert "Traceback" not in result.stderr
