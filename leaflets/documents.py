@@ -96,15 +96,13 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
 
 
 def _strip_union_tags(loc: tuple) -> tuple:
-    """Drop the block-kind tag pydantic inserts after a list index."""
+    """Drop the block-kind tag pydantic inserts after a body index: (body, 3, heading, level)."""
     out: list = []
     for part in loc:
-        if out and isinstance(out[-1], int) and part in BLOCK_KINDS and part not in out[-2:-1]:
-            if len(out) >= 2 and out[-2] == "body":
-                out.append(("tag", part))
-                continue
+        if len(out) >= 2 and out[-2] == "body" and isinstance(out[-1], int) and part in BLOCK_KINDS:
+            continue
         out.append(part)
-    return tuple(p for p in out if not isinstance(p, tuple))
+    return tuple(out)
 
 
 def _plain(message: str) -> str:
