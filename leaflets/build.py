@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .diagnostics import ContentError, Diagnostic
-from .documents import SourceDocument, discover, load_document
+from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document
+from .finishing import EditionFacts, finisher, source_attachments
 from .model import Edition
-from .profiles import PROFILES
+from .profiles import PAPERS, PROFILES
 from .render import render_html, render_pdf
 from .view import EditionView, resolve
 
@@ -101,8 +102,21 @@ def plan(root: Path, filters: Filters) -> list[Job]:
 def render_job(job: Job, root: Path) -> tuple[bytes, str, int]:
     """Render one edition to PDF bytes; return them with the HTML and the page count."""
     html = render_html(job.view, root)
-    pdf, pages = render_pdf(html, job.view, root, dict(PROFILES[job.edition.profile].options))
+    e = job.edition
+    profile = PROFILES[e.profile]
+    sources = edition_sources(root / "source" / job.document, e.locale) if profile.attach_sources else ()
+    facts = EditionFacts(e.job_code, e.date_of_preparation, PAPERS[e.paper].bleed_mm, sources)
+    options = dict(profile.options)
+    if sources:
+        options["attachments"] = source_attachments(facts)
+    pdf, pages = render_pdf(html, job.view, root, options, finisher(profile.finishing, facts))
     return pdf, html, pages
+
+
+def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
+    """Return the files an edition is made from: master text, references, its catalogue if any."""
+    catalogue = folder / "locales" / f"{locale}.po"
+    return (folder / LEAFLET_FILE, folder / REFERENCES_FILE, *([catalogue] if catalogue.is_file() else []))
 
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,

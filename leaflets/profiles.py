@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from . import finishing
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -13,28 +15,50 @@ class Paper:
     width_mm: float
     height_mm: float
     stylesheet: str  # relative to the project root
+    bleed_mm: float  # what a printer asks for on this paper; styles/paper/*.css sets --bleed to it
 
 
 @dataclass(frozen=True)
 class Profile:
-    """How one kind of recipient gets the PDF: WeasyPrint options and a style layer."""
+    """How one kind of recipient gets the PDF: WeasyPrint options, a style layer, finishing."""
 
     name: str
     purpose: str
+    standard: str  # the conformance the PDF claims in its XMP metadata
     options: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     stylesheets: tuple[str, ...] = ()
+    finishing: tuple[finishing.Step, ...] = (finishing.stable_document_id,)
+    attach_sources: bool = False  # embed the edition's source files
+    bleed: bool = False  # pages carry the paper's bleed, a BleedBox and crop marks
 
 
 PAPERS = MappingProxyType({
-    "a4": Paper("a4", "A4", 210.0, 297.0, "styles/paper/a4.css"),
-    "letter": Paper("letter", "US Letter", 215.9, 279.4, "styles/paper/letter.css"),
+    "a4": Paper("a4", "A4", 210.0, 297.0, "styles/paper/a4.css", 3.0),
+    "letter": Paper("letter", "US Letter", 215.9, 279.4, "styles/paper/letter.css", 3.175),
 })
 
 PROFILES = MappingProxyType({
     "screen": Profile(
-        "screen", "distribution, handouts and the web: tagged PDF/UA-1, live links",
-        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True}),
-        ("styles/profile/screen.css",)),
+        "screen", "distribution, handouts and the web: tagged PDF/UA-1, live links", "PDF/UA-1",
+        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "srgb"}),
+        ("styles/profile/screen.css",),
+        (finishing.stable_document_id, finishing.display_output_intent)),
+    "print": Profile(
+        "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
+        "PDF/X-4",
+        MappingProxyType({"pdf_variant": "pdf/x-4"}),
+        ("styles/profile/print.css",),
+        (finishing.stable_document_id, finishing.print_boxes_and_marks,
+         finishing.cmyk_output_condition),
+        bleed=True),
+    # PDF/A-3 is the level that may carry non-PDF attachments (the YAML sources); level "a"
+    # because WeasyPrint tags the document.
+    "archive": Profile(
+        "archive", "regulated retention: tagged PDF/A-3a with its source files attached",
+        "PDF/A-3A",
+        MappingProxyType({"pdf_variant": "pdf/a-3a"}),
+        ("styles/profile/archive.css",),
+        attach_sources=True),
 })
 
 COMMON_STYLESHEETS = ("styles/leaflet.css",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -66,8 +67,12 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, view: EditionView, root: Path, options: dict) -> tuple[bytes, int]:
-    """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error."""
+def render_pdf(html: str, view: EditionView, root: Path, options: dict,
+               finisher: Callable | None = None) -> tuple[bytes, int]:
+    """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
+
+    `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
+    """
     import weasyprint  # imported here: checking and listing must stay fast
 
     fetcher = _project_fetcher(weasyprint, root)
@@ -77,7 +82,7 @@ def render_pdf(html: str, view: EditionView, root: Path, options: dict) -> tuple
     try:
         document = weasyprint.HTML(string=html, base_url=view.base_href, url_fetcher=fetcher)
         rendered = document.render(**options)
-        pdf = rendered.write_pdf(**options)
+        pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)
     problems = [error(Position("layouts/" + BASE_TEMPLATE), "render-fetch", message, hint)
