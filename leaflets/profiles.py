@@ -40,7 +40,7 @@ PAPERS = MappingProxyType({
 PROFILES = MappingProxyType({
     "screen": Profile(
         "screen", "distribution, handouts and the web: tagged PDF/UA-1, live links", "PDF/UA-1",
-        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "srgb"}),
+        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb"}),
         ("styles/profile/screen.css",),
         (finishing.stable_document_id, finishing.display_output_intent)),
     "print": Profile(
@@ -56,7 +56,7 @@ PROFILES = MappingProxyType({
     "archive": Profile(
         "archive", "regulated retention: tagged PDF/A-3a with its source files attached",
         "PDF/A-3A",
-        MappingProxyType({"pdf_variant": "pdf/a-3a"}),
+        MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
         attach_sources=True),
 })
