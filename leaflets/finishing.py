@@ -99,6 +99,57 @@ def display_output_intent(pdf: pydyf.PDF, facts: EditionFacts) -> None:
         intent["S"] = "/GTS_PDFA1"
 
 
+def running_heads_as_artifacts(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Mark the text of the page margin boxes (running heads and feet) as pagination artifacts.
+
+    WeasyPrint tags that text but leaves its structure elements out of the tree; a screen reader
+    should skip it, as PDF/UA asks for page furniture.
+    """
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    in_tree = _reachable(pdf, root["K"])
+    nums = _object(pdf, root["ParentTree"])["Nums"]
+    pages = _pages(pdf)
+    for key, value in zip(nums[::2], nums[1::2]):
+        if not isinstance(value, pydyf.Array):
+            continue  # an annotation's entry, not a page's marked content
+        furniture = {mcid for mcid, reference in enumerate(value)
+                     if _number(reference) not in in_tree}
+        if not furniture:
+            continue
+        items = _object(pdf, pages[key]["Contents"]).stream
+        for index, item in enumerate(items):
+            if isinstance(item, pydyf.Dictionary) and item.get("MCID") in furniture:
+                items[index - 1] = "/Artifact"
+                items[index] = pydyf.Dictionary({"Type": "/Pagination"})
+        for mcid in furniture:
+            value[mcid] = "null"
+
+
+def _reachable(pdf: pydyf.PDF, kids) -> set[int]:
+    """Return the object numbers of the structure elements under `kids`."""
+    seen: set[int] = set()
+    stack = [_number(kid) for kid in kids if _is_reference(kid)]
+    while stack:
+        number = stack.pop()
+        if number in seen:
+            continue
+        seen.add(number)
+        element = pdf.objects[number]
+        if isinstance(element, pydyf.Dictionary):
+            stack.extend(_number(kid) for kid in element.get("K", ()) if _is_reference(kid))
+    return seen
+
+
+def _is_reference(value) -> bool:
+    return isinstance(value, (bytes, str)) and _as_bytes(value).endswith(b" R")
+
+
+def _number(reference) -> int:
+    return int(_as_bytes(reference).split()[0])
+
+
 def source_attachments(facts: EditionFacts) -> list:
     """Return the edition's source files as attachments dated with the edition, not the disk."""
     import weasyprint
@@ -138,7 +189,7 @@ def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
 
 
 def _object(pdf: pydyf.PDF, reference) -> pydyf.Object:
-    return pdf.objects[int(_as_bytes(reference).split()[0])]
+    return pdf.objects[_number(reference)]
 
 
 def _as_bytes(value) -> bytes:

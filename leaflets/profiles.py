@@ -42,7 +42,8 @@ PROFILES = MappingProxyType({
         "screen", "distribution, handouts and the web: tagged PDF/UA-1, live links", "PDF/UA-1",
         MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb"}),
         ("styles/profile/screen.css",),
-        (finishing.stable_document_id, finishing.display_output_intent)),
+        (finishing.stable_document_id, finishing.display_output_intent,
+         finishing.running_heads_as_artifacts)),
     "print": Profile(
         "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
         "PDF/X-4",
@@ -58,6 +59,7 @@ PROFILES = MappingProxyType({
         "PDF/A-3A",
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
+        (finishing.stable_document_id, finishing.running_heads_as_artifacts),
         attach_sources=True),
 })
 
