@@ -7,6 +7,7 @@ import sys
 import traceback
 
 from .commands import build as build_command
+from .commands import preflight as preflight_command
 from .diagnostics import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -14,6 +15,7 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
     "build": build_command,
+    "preflight": preflight_command,
 }
 
 
