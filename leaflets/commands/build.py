@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..paths import ROOT
+from ..profiles import PAPERS, PROFILES
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -16,8 +17,8 @@ def add_parser(commands) -> None:
     parser = commands.add_parser("build", help="build the declared editions (the default command)")
     parser.add_argument("--document", help="only this document (a folder name under source/)")
     parser.add_argument("--locale", help="only editions in this locale, e.g. en")
-    parser.add_argument("--paper", choices=["a4", "letter"], help="only editions on this paper")
-    parser.add_argument("--profile", choices=["screen", "print", "archive"],
+    parser.add_argument("--paper", choices=sorted(PAPERS), help="only editions on this paper")
+    parser.add_argument("--profile", choices=sorted(PROFILES),
                         help="only editions in this output profile")
     parser.add_argument("--html", action="store_true",
                         help="also write the intermediate HTML beside each PDF, for debugging")
