@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic
 from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document
 from .finishing import EditionFacts, finisher, source_attachments
@@ -82,9 +83,15 @@ def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
     return documents
 
 
-def plan(root: Path, filters: Filters) -> list[Job]:
-    """Resolve every selected edition; raise ContentError before anything is rendered."""
+def plan(root: Path, filters: Filters, strict: bool = False,
+         warn: Callable[[Diagnostic], None] = lambda d: None) -> list[Job]:
+    """Check and resolve every selected edition; raise ContentError before anything is rendered.
+
+    Warnings go to `warn`; with `strict` they are errors.
+    """
     documents = load_all(root, filters.document)
+    for warning in settle(check_documents(documents, root), strict):
+        warn(warning)
     diagnostics: list[Diagnostic] = []
     jobs = []
     base_href = root.resolve().as_uri() + "/"
@@ -122,9 +129,10 @@ def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
 
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,
-          report: Callable[[Output], None] = lambda o: None) -> list[Output]:
+          report: Callable[[Output], None] = lambda o: None, strict: bool = False,
+          warn: Callable[[Diagnostic], None] = lambda d: None) -> list[Output]:
     """Validate, render and write the selected editions; outputs are replaced atomically."""
-    jobs = plan(root, filters)
+    jobs = plan(root, filters, strict, warn)
     rendered = []
     for job in jobs:
         started = time.perf_counter()

@@ -8,6 +8,8 @@ import traceback
 
 from .commands import build as build_command
 from .commands import preflight as preflight_command
+from .commands import check as check_command
+from .commands import schema as schema_command
 from .diagnostics import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -16,6 +18,8 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 COMMANDS = {
     "build": build_command,
     "preflight": preflight_command,
+    "check": check_command,
+    "schema": schema_command,
 }
 
 
@@ -46,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         errors = sum(d.is_error for d in exc.diagnostics)
-        print(f"{errors} error(s): nothing was written", file=sys.stderr)
+        warnings = len(exc.diagnostics) - errors
+        print(f"{errors} error(s), {warnings} warning(s): nothing was written", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("interrupted: nothing was replaced", file=sys.stderr)

@@ -90,9 +90,51 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
             hint = "start the block with heading:, paragraph:, bullets:, callout: or table:"
         else:
             code = "invalid-value"
-            message = f"'{field}': {_plain(item['msg'])}"
+            message, hint = _rewrite(field, item)
         result.append(error(loaded.where(loc), code, message, hint))
     return result
+
+
+_TYPE_NAMES = {"string_type": "text", "int_type": "a whole number", "bool_type": "true or false",
+               "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
+               "date_type": "a date", "date_parsing": "a date", "date_from_datetime_parsing": "a date",
+               "date_from_datetime_inexact": "a date"}
+
+
+def _rewrite(field: str, item: dict) -> tuple[str, str]:
+    """Say what the writer should do instead of what the validator expected."""
+    kind, value, ctx = item["type"], item.get("input"), item.get("ctx") or {}
+    if kind in _TYPE_NAMES:
+        expected = _TYPE_NAMES[kind]
+        if value is None:
+            return f"'{field}' is empty", f"write {expected} after '{field}:' or remove the line"
+        hint = {"text": "put the value in quotes, e.g. \"1.0\"",
+                "a list": "write one item per line, each starting with '- '",
+                "a mapping": "write 'name: value' lines indented under it",
+                "a date": "write the date as YYYY-MM-DD"}.get(expected, "")
+        return f"'{field}' should be {expected}, not {_shown(value)}", hint
+    if kind == "string_too_short":
+        return f"'{field}' is empty", "write the text or remove the entry"
+    if kind == "string_too_long":
+        return (f"'{field}' is {len(value):,} characters long; the limit is {ctx.get('max_length'):,}",
+                "split it: a patient leaflet reads best in short paragraphs")
+    if kind == "too_short":
+        return f"'{field}' needs at least {ctx.get('min_length')} item(s)", "add an item or remove the entry"
+    if kind == "too_long":
+        return (f"'{field}' has {ctx.get('actual_length'):,} items; the limit is {ctx.get('max_length'):,}",
+                "split it into shorter lists under their own headings")
+    if kind == "literal_error":
+        hint = ("a leaflet has at most 3 heading levels: the title (1), sections (2) and "
+                "subsections (3)" if field == "level" else "")
+        return f"'{field}' {_plain(item['msg'])}, not {_shown(value)}", hint
+    return f"'{field}': {_plain(item['msg'])}", ""
+
+
+def _shown(value) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _strip_union_tags(loc: tuple) -> tuple:
@@ -106,7 +148,7 @@ def _strip_union_tags(loc: tuple) -> tuple:
 
 
 def _plain(message: str) -> str:
-    return (message.replace("Input should be", "should be")
+    return (message.replace("Input should be", "should be").replace("Value should be", "should be")
             .replace("Value error, ", "")
             .replace("String should match pattern", "text does not have the expected form"))
 

@@ -21,6 +21,9 @@ _SAFE_TAGS = {
 }
 _SCALARS = yaml.constructor.SafeConstructor()
 
+MAX_FILE_BYTES = 2_000_000  # far above any leaflet; keeps parsing time bounded
+MAX_DEPTH = 40  # nesting deeper than this is never content
+
 Path_ = tuple  # a path into the data: keys and list indices
 
 
@@ -34,6 +37,7 @@ class Loaded:
     values: dict[tuple, Position] = field(default_factory=dict)
     styles: dict[tuple, str | None] = field(default_factory=dict)
     multiline: set[tuple] = field(default_factory=set)
+    source: str = ""  # the file's text, to place offsets inside folded strings
 
     @property
     def name(self) -> str:
@@ -56,10 +60,22 @@ class Loaded:
             return self.where(loc)
         start = self.values[loc]
         style = self.styles.get(loc)
+        value = self.data_at(loc)
+        if self.source and isinstance(value, str):
+            found = locate(self.source, self._line_starts(), start, style, value, offset)
+            if found is not None:
+                return Position(start.file, *found)
         if style in ("|", ">") or loc in self.multiline:
-            return start  # folded text: its columns no longer match the file's
+            return start  # text that could not be aligned with the file: its start
         skip = 1 if style in ("'", '"') else 0
         return Position(start.file, start.line, start.column + skip + offset)
+
+    def _line_starts(self) -> list[int]:
+        if not hasattr(self, "_starts"):
+            starts = [0]
+            starts += [i + 1 for i, char in enumerate(self.source) if char == "\n"]
+            self._starts = starts
+        return self._starts
 
     def data_at(self, loc: tuple) -> Any:
         """Return the value at `loc`."""
@@ -73,6 +89,11 @@ def load_yaml(path: Path) -> Loaded:
     """Read one YAML file safely; raise ContentError with positions on any fault."""
     name = display_path(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError([error(
+                name, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                "a leaflet's source is a few kilobytes: split the text or remove pasted data")])
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ContentError([error(name, "unreadable-file", f"cannot read file: {exc.strerror}")])
@@ -104,8 +125,21 @@ def load_yaml(path: Path) -> Loaded:
             Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1),
             "yaml-syntax", _syntax_message(exc),
             "check the indentation and quoting on this line and the one above")])
-    loaded = Loaded(Path(path), None)
-    loaded.data = _convert(node, (), loaded, diagnostics)
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        raise ContentError([error(
+            Position(name, line, column), "control-character",
+            f"control character U+{exc.character:04X} is not allowed in a YAML file"
+            if isinstance(exc.character, int) else "the file holds a character YAML does not allow",
+            "delete it: it is invisible and was probably pasted in by accident")])
+    except RecursionError:
+        raise ContentError([error(Position(name, 1, 1), "too-deep",
+                                  "the YAML is nested too deeply to be content")])
+    if node is None:
+        raise ContentError([error(
+            Position(name, 1, 1), "empty-file", "file holds only comments", "add the content")])
+    loaded = Loaded(Path(path), None, source=text)
+    loaded.data = _convert(node, (), loaded, diagnostics, set())
     if diagnostics:
         raise ContentError(diagnostics)
     return loaded
@@ -118,9 +152,26 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}"
 
 
-def _convert(node: yaml.Node, loc: tuple, loaded: Loaded, diagnostics: list[Diagnostic]) -> Any:
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _convert(node: yaml.Node, loc: tuple, loaded: Loaded, diagnostics: list[Diagnostic],
+             seen: set[int]) -> Any:
     here = Position(loaded.name, node.start_mark.line + 1, node.start_mark.column + 1)
     loaded.values[loc] = here
+    if id(node) in seen or len(loc) > MAX_DEPTH:
+        # PyYAML hands an alias back as the node it names: refusing repeats stops
+        # "billion laughs" expansion and self-referencing aliases.
+        diagnostics.append(error(
+            here, "yaml-alias" if id(node) in seen else "too-deep",
+            "anchors and aliases (&name, *name) are not supported in content"
+            if id(node) in seen else "the YAML is nested too deeply to be content",
+            "write the value out in full"))
+        return None
+    if not isinstance(node, yaml.ScalarNode):
+        seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         loaded.styles[loc] = node.style
         if node.end_mark.line != node.start_mark.line:
@@ -133,10 +184,15 @@ def _convert(node: yaml.Node, loc: tuple, loaded: Loaded, diagnostics: list[Diag
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, loc + ("<key>",), loaded, diagnostics)
-            if not isinstance(key, (str, int)):
-                continue
+            key = _convert(key_node, loc + ("<key>",), loaded, diagnostics, seen)
             key_pos = Position(loaded.name, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key, str):
+                if key_node.tag in _SAFE_TAGS:
+                    shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                    diagnostics.append(error(
+                        key_pos, "key-not-text", f"key '{shown}' is not text",
+                        "keys are names: put it in quotes if it is meant as written"))
+                continue
             if key in result:
                 first = loaded.positions[loc + (key,)]
                 diagnostics.append(error(
@@ -144,7 +200,7 @@ def _convert(node: yaml.Node, loc: tuple, loaded: Loaded, diagnostics: list[Diag
                     f"it was already given on line {first.line}; keep one of them"))
                 continue
             loaded.positions[loc + (key,)] = key_pos
-            result[key] = _convert(value_node, loc + (key,), loaded, diagnostics)
+            result[key] = _convert(value_node, loc + (key,), loaded, diagnostics, seen)
         for extra in [k for k in loaded.values if k[: len(loc) + 1] == loc + ("<key>",)]:
             del loaded.values[extra]
             loaded.styles.pop(extra, None)
@@ -154,6 +210,47 @@ def _convert(node: yaml.Node, loc: tuple, loaded: Loaded, diagnostics: list[Diag
         for index, item in enumerate(node.value):
             loaded.positions[loc + (index,)] = Position(
                 loaded.name, item.start_mark.line + 1, item.start_mark.column + 1)
-            items.append(_convert(item, loc + (index,), loaded, diagnostics))
+            items.append(_convert(item, loc + (index,), loaded, diagnostics, seen))
         return items
     return _SCALARS.construct_object(node)
+
+
+def locate(source: str, line_starts: list[int], start: Position, style: str | None, value: str,
+           offset: int) -> tuple[int, int] | None:
+    """Return the (line, column) of character `offset` of a string value in its file.
+
+    Folding joins lines and drops indentation, so walk the value and the file side by
+    side: a run of whitespace in one matches a run in the other. None when they differ
+    (escapes in double quotes, for instance): the caller then points at the value.
+    """
+    index = line_starts[start.line - 1] + start.column - 1
+    if style in ("|", ">"):
+        index = source.find("\n", index)
+        if index < 0:
+            return None
+    elif style in ("'", '"'):
+        index += 1
+    position, limit = 0, min(offset, len(value))
+    while position < limit:
+        char = value[position]
+        if char.isspace():
+            end = position
+            while end < len(value) and value[end].isspace():
+                end += 1
+            if end > limit:
+                break
+            while index < len(source) and source[index].isspace():
+                index += 1
+            position = end
+            continue
+        while position == 0 and index < len(source) and source[index].isspace():
+            index += 1
+        if source.startswith(char, index):
+            step = 2 if style == "'" and char == "'" and source.startswith("''", index) else 1
+        else:
+            return None
+        index += step
+        position += 1
+    while position == 0 and index < len(source) and source[index].isspace():
+        index += 1
+    return _line_column(source, index)

@@ -6,9 +6,14 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+# Limits far above any real leaflet: they keep absurd input from running for ever.
+MAX_TEXT = 4000  # characters in one paragraph, bullet or cell
+MAX_ITEMS = 100  # bullets in a list, rows in a table, paragraphs in a callout
+MAX_BLOCKS = 500  # blocks in a body
 
 
 class Strict(BaseModel):
@@ -21,46 +26,60 @@ class Strict(BaseModel):
 
 Inline = Annotated[str, Field(
     min_length=1,
+    max_length=MAX_TEXT,
     description="Text with **bold**, *italic*, [links](https://...) and citations [@key] or [@a; @b].",
 )]
 
 
 class Heading(Strict):
+    """A section heading; the document title is level 1."""
+
     heading: Inline = Field(description="Section heading text.")
     level: Literal[2, 3] = Field(2, description="2 for a section, 3 for a subsection.")
 
 
 class Paragraph(Strict):
-    paragraph: Inline
+    """A paragraph of body text."""
+
+    paragraph: Inline = Field(description="The paragraph's text.")
 
 
 class Bullets(Strict):
-    bullets: list[Inline] = Field(min_length=1, description="A bulleted list, one item per entry.")
+    """A bulleted list."""
+
+    bullets: list[Inline] = Field(min_length=1, max_length=MAX_ITEMS,
+                                  description="A bulleted list, one item per entry.")
 
 
 class CalloutBody(Strict):
-    title: Inline | None = None
-    paragraphs: list[Inline] = Field(min_length=1)
+    title: Inline | None = Field(None, description="Optional title printed at the top of the box.")
+    paragraphs: list[Inline] = Field(min_length=1, max_length=MAX_ITEMS,
+                                     description="The box's paragraphs.")
 
 
 class Callout(Strict):
+    """A highlighted key message."""
+
     callout: CalloutBody = Field(description="A highlighted key-message box.")
 
 
 class TableRow(Strict):
-    cells: list[Inline] = Field(min_length=1)
+    cells: list[Inline] = Field(min_length=1, description="The row's cells.")
 
 
 class TableBody(Strict):
-    caption: Inline | None = None
-    columns: list[Inline] = Field(min_length=1, description="Column headings.")
-    rows: list[list[Inline]] = Field(min_length=1, description="One list of cells per row.")
+    caption: Inline | None = Field(None, description="Caption printed above the table.")
+    columns: list[Inline] = Field(min_length=1, max_length=12, description="Column headings.")
+    rows: list[list[Inline]] = Field(min_length=1, max_length=MAX_ITEMS,
+                                     description="One list of cells per row.")
     style: Literal["table", "panel"] = Field(
         "table", description="'panel' draws each row as a card; 'table' as a grid.")
 
 
 class Table(Strict):
-    table: TableBody
+    """A table, e.g. the breast-cancer subtypes."""
+
+    table: TableBody = Field(description="Caption, column headings and rows.")
 
 
 BLOCK_KINDS = ("heading", "paragraph", "bullets", "callout", "table")
@@ -96,39 +115,57 @@ Block = Annotated[
 # --- document ------------------------------------------------------------------------------
 
 class DocumentInfo(Strict):
+    """What the leaflet is: title, subject and publisher, also written into the PDF metadata."""
+
     title: str = Field(description="Full title, printed on the first page and in the PDF metadata.")
     short_title: str = Field(description="Short title for the running header.")
     subject: str = Field(description="One-line description (PDF Subject).")
-    keywords: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list, description="PDF keywords.")
     publisher: str = Field(description="Organisation responsible for the leaflet (PDF Author).")
     language: str = Field("en", description="Language of the master text (BCP 47).")
 
 
 class Edition(Strict):
+    """One PDF to build: a locale on a paper size for one kind of recipient."""
+
     locale: str = Field(description="BCP 47 locale of this edition, e.g. en, es, de.")
-    paper: Literal["a4", "letter"] = "a4"
-    profile: Literal["screen", "print", "archive"] = "screen"
+    paper: Literal["a4", "letter"] = Field("a4", description="Paper size.")
+    profile: Literal["screen", "print", "archive"] = Field(
+        "screen", description="Output profile: screen (tagged, links), print (bleed, CMYK) "
+                              "or archive (PDF/A).")
     job_code: str = Field(min_length=1, description="Job/approval code, unique per edition.")
-    date_of_preparation: dt.date
-    review_date: dt.date
-    version: str = "1.0"
-    status: Literal["draft", "approved"] = "draft"
+    date_of_preparation: dt.date = Field(description="Date of preparation, YYYY-MM-DD.")
+    review_date: dt.date = Field(
+        description="Date by which the leaflet is reviewed, YYYY-MM-DD; at most 3 years later.")
+    version: str = Field("1.0", description="Version of the text, e.g. \"1.0\" (in quotes).")
+    status: Literal["draft", "approved"] = Field(
+        "draft", description="Draft editions carry a visible DRAFT mark.")
 
 
 class Leaflet(Strict):
     """The master text of one leaflet: `source/<doc>/leaflet.yaml`."""
 
-    document: DocumentInfo
-    body: list[Block] = Field(min_length=1)
+    document: DocumentInfo = Field(description="Title, subject and publisher.")
+    body: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS,
+                              description="The text, block by block, in reading order.")
     glossary: dict[str, str] = Field(
         default_factory=dict, description="Abbreviation -> expansion, as spelled out in the text.")
-    editions: list[Edition] = Field(min_length=1)
+    editions: list[Edition] = Field(min_length=1, description="The PDFs to build from this text.")
 
 
 # --- references ----------------------------------------------------------------------------
 
+def _text_or_number(description: str) -> WithJsonSchema:
+    """Describe a field YAML may give as a number (`volume: 15`) that is kept as text."""
+    return WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}],
+                           "default": None, "description": description})
+
+
+
 class Name(Strict):
-    family: str | None = None
+    """A person (family and given names) or an organisation (literal)."""
+
+    family: str | None = Field(None, description="Family name.")
     given: str | None = Field(None, description="Given names or initials.")
     literal: str | None = Field(None, description="An organisation's name.")
 
@@ -137,20 +174,21 @@ class Reference(Strict):
     """One bibliography entry, close to CSL-JSON so reference managers' exports map onto it."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description="Key used in [@key] citations.")
-    type: Literal["webpage", "article-journal", "report", "book", "free"]
-    author: list[Name] = Field(default_factory=list)
+    type: Literal["webpage", "article-journal", "report", "book", "free"] = Field(
+        description="Kind of source (CSL type); 'free' for a source given as free text.")
+    author: list[Name] = Field(default_factory=list, description="Authors in order.")
     et_al: bool = Field(False, description="The source lists further authors not given here.")
-    title: str | None = None
+    title: str | None = Field(None, description="Title of the article, page or book.")
     container_title: str | None = Field(None, alias="container-title",
                                         description="Journal or website name.")
     container_title_short: str | None = Field(None, alias="container-title-short",
                                               description="Abbreviated journal name (NLM).")
-    issued: str | None = Field(None, description="Publication date: YYYY, YYYY-MM or YYYY-MM-DD.")
-    volume: str | None = None
-    issue: str | None = None
-    page: str | None = None
-    DOI: str | None = None
-    URL: str | None = Field(None, pattern=r"^https?://")
+    issued: Annotated[str | None, _text_or_number("Publication date: YYYY, YYYY-MM or YYYY-MM-DD.")] = None
+    volume: Annotated[str | None, _text_or_number("Journal volume.")] = None
+    issue: Annotated[str | None, _text_or_number("Journal issue.")] = None
+    page: Annotated[str | None, _text_or_number("Page range or article number.")] = None
+    DOI: str | None = Field(None, description="DOI without the https://doi.org/ prefix.")
+    URL: str | None = Field(None, pattern=r"^https?://", description="Web address (http or https).")
     accessed: str | None = Field(None, description="Date accessed: YYYY-MM or YYYY-MM-DD.")
     text: str | None = Field(None, description="Free text, for type 'free' only.")
     uncited: str | None = Field(
@@ -175,4 +213,5 @@ class Reference(Strict):
 class References(Strict):
     """The sources of one leaflet: `source/<doc>/references.yaml`."""
 
-    references: list[Reference] = Field(min_length=1)
+    references: list[Reference] = Field(min_length=1, max_length=200,
+                                        description="The sources, in any order.")

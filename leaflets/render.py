@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -85,13 +86,46 @@ def render_pdf(html: str, view: EditionView, root: Path, options: dict,
         pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)
-    problems = [error(Position("layouts/" + BASE_TEMPLATE), "render-fetch", message, hint)
-                for message, hint in fetcher.refused]
-    problems += [error(Position("layouts/" + BASE_TEMPLATE), "render-warning", message.splitlines()[0])
-                 for message in collector.messages]
+    problems = [error(_mentioned(root, url), "render-fetch", message, hint)
+                for url, message, hint in fetcher.refused]
+    refused = [url for url, _, _ in fetcher.refused]
+    problems += [_warning_diagnostic(message, root) for message in collector.messages
+                 if not any(url in message for url in refused)]  # already said, plainer
     if problems:
         raise ContentError(_unique(problems))
     return pdf, len(rendered.pages)
+
+
+_MISSING_GLYPH = re.compile(r'unsupported by fonts: "(?P<text>.*)" \((?P<codes>U\+[0-9A-F, U+]+)\)', re.S)
+
+
+def _warning_diagnostic(message: str, root: Path) -> Diagnostic:
+    """Turn a WeasyPrint warning into a diagnostic, in plain words where we know it."""
+    glyph = _MISSING_GLYPH.search(message)
+    if glyph:
+        text = glyph.group("text")
+        return error(_mentioned(root, text[:1]), "missing-glyph",
+                     f"'{text}' ({glyph.group('codes')}) is not in the bundled fonts: "
+                     "it prints as an empty box",
+                     "use another character, or add a font that has it to styles/fonts")
+    return error(Position(display_path(root / "layouts" / BASE_TEMPLATE)), "render-warning",
+                 message.splitlines()[0])
+
+
+def _mentioned(root: Path, needle: str) -> Position:
+    """Find where a layout or stylesheet mentions a URL or a character, for the diagnostic."""
+    path = unquote(urlsplit(needle).path) if "://" in needle or needle.startswith("file:") else needle
+    candidates = [needle, path, Path(path).name] if path else [needle]
+    for tree in ("layouts", "styles"):
+        for file in sorted((root / tree).rglob("*")):
+            if file.suffix not in (".css", ".j2", ".html"):
+                continue
+            lines = file.read_text("utf-8", errors="replace").splitlines()
+            for candidate in filter(None, candidates):
+                for number, line in enumerate(lines, 1):
+                    if candidate in line:
+                        return Position(display_path(file), number, line.index(candidate) + 1)
+    return Position(display_path(root / "layouts" / BASE_TEMPLATE))
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -105,17 +139,17 @@ def _project_fetcher(weasyprint, root: Path):
     class ProjectFetcher(weasyprint.URLFetcher):
         def __init__(self) -> None:
             super().__init__(allowed_protocols=("file",))
-            self.refused: list[tuple[str, str]] = []
+            self.refused: list[tuple[str, str, str]] = []  # url, message, hint
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
             if path is None or not any(path.is_relative_to(tree) for tree in allowed):
-                self.refused.append((f"refused to fetch '{url}'",
+                self.refused.append((url, f"refused to fetch '{url}'",
                                      "only files under layouts/, styles/ and source/ can be used"))
                 raise ValueError(f"refused: {url}")
             if not path.is_file():
-                self.refused.append((f"file not found: '{display_path(path)}'",
+                self.refused.append((url, f"file not found: '{display_path(path)}'",
                                      "check the path in the layout or stylesheet"))
                 raise FileNotFoundError(url)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -23,6 +23,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--html", action="store_true",
                         help="also write the intermediate HTML beside each PDF, for debugging")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+    parser.add_argument("--strict", action="store_true", help="treat content warnings as errors")
     parser.set_defaults(run=run)
 
 
@@ -35,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
     def report(output) -> None:
         print(f"{output.path}  {output.pages} pages  {output.seconds:.2f} s", flush=True)
 
-    outputs = build(ROOT, out, filters, write_html=args.html, report=report)
+    def warn(diagnostic) -> None:
+        print(diagnostic.format(), file=sys.stderr, flush=True)
+
+    outputs = build(ROOT, out, filters, write_html=args.html, report=report,
+                    strict=args.strict, warn=warn)
     if not outputs:
         print("no edition matches the filters", file=sys.stderr)
         return EXIT_USAGE

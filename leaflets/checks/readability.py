@@ -1,0 +1,100 @@
+"""Plain-language rules: sentences of at most 20 words, and a reading report per section."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, warning
+from ..documents import SourceDocument
+from .text import Unit, visible_position
+
+MAX_WORDS = 20  # patient information: longer sentences are flagged
+PROSE = ("paragraph", "bullet", "callout")
+_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|Dr|Mr|Mrs|Ms|Prof|Fig|No|St)|\b[A-Z])\.$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # offset in the unit's visible text
+    text: str
+
+    @property
+    def words(self) -> int:
+        return sum(1 for token in self.text.split() if any(c.isalnum() for c in token))
+
+
+@dataclass(frozen=True)
+class SectionStats:
+    heading: str
+    line: int
+    words: int
+    sentences: int
+    long_sentences: int
+    grade: float | None  # Flesch-Kincaid grade, English only
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split visible text into sentences, keeping where each starts."""
+    found, start = [], 0
+    for match in _END.finditer(text):
+        piece = text[start:match.end()]
+        if _NOT_AN_END.search(text[start:match.start() + 1].rstrip()):
+            continue
+        if piece.strip():
+            found.append(Sentence(start + len(piece) - len(piece.lstrip()), piece.strip()))
+        start = match.end()
+    if text[start:].strip():
+        rest = text[start:]
+        found.append(Sentence(start + len(rest) - len(rest.lstrip()), rest.strip()))
+    return found
+
+
+def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
+    """Flag every sentence of prose over the word limit."""
+    found = []
+    for unit in units:
+        if unit.kind not in PROSE:
+            continue
+        for sentence in sentences(unit.visible):
+            if sentence.words > MAX_WORDS:
+                found.append(warning(
+                    visible_position(doc, unit, sentence.start), "long-sentence",
+                    f"sentence of {sentence.words} words (more than {MAX_WORDS})",
+                    "split it: patient information reads best in short sentences"))
+    return found
+
+
+def section_stats(doc: SourceDocument, units: list[Unit]) -> list[SectionStats]:
+    """Count words and sentences of each section and estimate its reading grade."""
+    grade = _grader(doc.leaflet.document.language)
+    groups: dict[int, list[Unit]] = {}
+    for unit in units:
+        if unit.kind in PROSE:
+            groups.setdefault(unit.section, []).append(unit)
+    headings = {u.section: u for u in units if u.kind == "heading"}
+    stats = []
+    for section, members in groups.items():
+        found = [s for unit in members for s in sentences(unit.visible)]
+        text = " ".join(s.text if s.text[-1:] in ".!?" else s.text + "." for s in found)
+        head = headings.get(section)
+        where = doc.leaflet_file.where(head.loc if head else ("body", members[0].block))
+        stats.append(SectionStats(
+            head.visible if head else doc.leaflet.document.title, where.line,
+            sum(s.words for s in found), len(found), sum(s.words > MAX_WORDS for s in found),
+            grade(text) if grade and text else None))
+    return stats
+
+
+def _grader(language: str):
+    """Return a Flesch-Kincaid grade function for English text, or None for other languages."""
+    if language.split("-")[0].lower() != "en":
+        return None
+    import textstat  # imported here: only the report needs it
+
+    meter = textstat.textstat.__class__()  # a private instance: set_lang is not global
+    # textstat looks English syllables up in NLTK's CMUdict, downloading it on first use;
+    # a region subtag ("en-US") selects the bundled Pyphen dictionary instead: no network.
+    meter.set_lang("en-US")
+    return lambda text: round(meter.flesch_kincaid_grade(text), 1)

@@ -1,0 +1,108 @@
+"""Walk a document's inline texts in reading order and map what a reader sees to the source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..diagnostics import Position
+from ..documents import SourceDocument
+from ..model import Bullets, Callout, Heading, Paragraph, Table
+
+# What a reader does not see: citation markers, link targets, emphasis marks, escapes.
+_HIDDEN = re.compile(
+    r"(?P<cite>\[\s*@[^\[\]]*\])"
+    r"|(?P<link>\[(?P<label>[^\[\]]*)\]\([^()\s]*\))"
+    r"|(?P<mark>\*+|__+)"
+    r"|\\(?P<escaped>[^\w\s])")
+
+
+@dataclass
+class Unit:
+    """One inline text: where it is, what kind of block holds it, and which section."""
+
+    loc: tuple
+    kind: str  # title, heading, paragraph, bullet, callout, caption, cell
+    text: str
+    section: int  # index of the heading above it; -1 before the first heading
+    block: int  # index of the body block; -1 for the title
+    level: int = 0  # headings only
+    _visible: tuple | None = field(default=None, repr=False)
+
+    @property
+    def visible(self) -> str:
+        """The text a reader sees: no citations, link targets or emphasis marks."""
+        return self._map()[0]
+
+    def source_offset(self, visible_offset: int) -> int:
+        """Return the offset in the typed text of a character of the visible text."""
+        offsets = self._map()[1]
+        return offsets[visible_offset] if visible_offset < len(offsets) else len(self.text)
+
+    def _map(self) -> tuple[str, list[int]]:
+        if self._visible is None:
+            self._visible = visible_text(self.text)
+        return self._visible
+
+
+def visible_text(raw: str) -> tuple[str, list[int]]:
+    """Return the visible text of inline markup and, per character, its offset in `raw`."""
+    out: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for match in _HIDDEN.finditer(raw):
+        out.append(raw[last:match.start()])
+        offsets.extend(range(last, match.start()))
+        if match.group("label") is not None:
+            out.append(match.group("label"))
+            offsets.extend(range(match.start("label"), match.end("label")))
+        elif match.group("escaped") is not None:
+            out.append(match.group("escaped"))
+            offsets.append(match.start("escaped"))
+        last = match.end()
+    out.append(raw[last:])
+    offsets.extend(range(last, len(raw)))
+    return "".join(out), offsets
+
+
+def units(doc: SourceDocument, title: bool = True) -> list[Unit]:
+    """Return every inline text of the body in reading order (the title first, if asked)."""
+    found: list[Unit] = []
+    if title:
+        found.append(Unit(("document", "title"), "title", doc.leaflet.document.title, -1, -1, 1))
+    section = -1
+    for index, block in enumerate(doc.leaflet.body):
+        loc = ("body", index)
+        if isinstance(block, Heading):
+            section = index
+            found.append(Unit(loc + ("heading",), "heading", block.heading, section, index, block.level))
+        elif isinstance(block, Paragraph):
+            found.append(Unit(loc + ("paragraph",), "paragraph", block.paragraph, section, index))
+        elif isinstance(block, Bullets):
+            found += [Unit(loc + ("bullets", i), "bullet", item, section, index)
+                      for i, item in enumerate(block.bullets)]
+        elif isinstance(block, Callout):
+            body = block.callout
+            if body.title:
+                found.append(Unit(loc + ("callout", "title"), "callout", body.title, section, index))
+            found += [Unit(loc + ("callout", "paragraphs", i), "callout", text, section, index)
+                      for i, text in enumerate(body.paragraphs)]
+        elif isinstance(block, Table):
+            body = block.table
+            if body.caption:
+                found.append(Unit(loc + ("table", "caption"), "caption", body.caption, section, index))
+            found += [Unit(loc + ("table", "columns", i), "cell", text, section, index)
+                      for i, text in enumerate(body.columns)]
+            found += [Unit(loc + ("table", "rows", r, c), "cell", text, section, index)
+                      for r, row in enumerate(body.rows) for c, text in enumerate(row)]
+    return found
+
+
+def position(doc: SourceDocument, unit: Unit, offset: int = 0) -> Position:
+    """Return the file position of character `offset` of a unit's typed text."""
+    return doc.leaflet_file.text_position(unit.loc, offset)
+
+
+def visible_position(doc: SourceDocument, unit: Unit, offset: int) -> Position:
+    """Return the file position of character `offset` of a unit's visible text."""
+    return position(doc, unit, unit.source_offset(offset))
