@@ -91,8 +91,11 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
         else:
             code = "invalid-value"
             message, hint = _rewrite(field, item)
-        result.append(error(loaded.where(loc), code, message, hint))
-    return result
+        result.append((loc, error(loaded.where(loc), code, message, hint)))
+    # "unknown field 'publsher' (did you mean 'publisher'?)" already explains the missing one.
+    meant = {(loc[:-1], d.hint.split("'")[1]) for loc, d in result
+             if d.code == "unknown-field" and d.hint.startswith("did you mean")}
+    return [d for loc, d in result if not (d.code == "missing-field" and (loc[:-1], loc[-1]) in meant)]
 
 
 _TYPE_NAMES = {"string_type": "text", "int_type": "a whole number", "bool_type": "true or false",

@@ -56,7 +56,7 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
                 found.append(error(
                     doc.leaflet_file.text_position(("glossary", term), 0), "expansion-mismatch",
                     f"the glossary spells out '{term}' as '{expansion}' but the text has "
-                    f"'{form} ({term})' (line {where.line})",
+                    f"'{form} ({use.unit.visible[use.start:use.end]})' (line {where.line})",
                     "make the glossary and the text agree"))
         first = uses[0]
         if not definitions or definitions[0][0] is not first:

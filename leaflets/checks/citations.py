@@ -28,8 +28,14 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
     for unit in units:
         if unit.kind != "title":
             found += _check_text(doc, unit, known, cited)
-    found += _check_references(doc, cited)
+    unreadable = any(d.code in _UNREADABLE for d in found)
+    # A reference meant by a mistyped key is cited in intent: say so once, at the typo.
+    meant = {d.hint.split("'")[1] for d in found if d.code == "unknown-citation" and "'" in d.hint}
+    found += _check_references(doc, cited, report_uncited=not unreadable, meant=meant)
     return found
+
+
+_UNREADABLE = ("malformed-citation", "unclosed-citation", "unopened-citation")
 
 
 def _check_text(doc: SourceDocument, unit: Unit, known: list[str], cited: set[str]) -> list[Diagnostic]:
@@ -86,7 +92,9 @@ def _did_you_mean(key: str, known: list[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else "add it to references.yaml or fix the key"
 
 
-def _check_references(doc: SourceDocument, cited: set[str]) -> list[Diagnostic]:
+def _check_references(doc: SourceDocument, cited: set[str], report_uncited: bool = True,
+                      meant: set[str] = frozenset()) -> list[Diagnostic]:
+    """Check the list against the citations; `uncited` is not judged while a marker is unreadable."""
     file = doc.references_file
     found: list[Diagnostic] = []
     ids: dict[str, int] = {}
@@ -104,7 +112,7 @@ def _check_references(doc: SourceDocument, cited: set[str]) -> list[Diagnostic]:
             found.append(error(file.where(loc + ("uncited",)), "cited-uncited",
                                f"reference '{ref.id}' is declared uncited but the text cites it",
                                "remove its 'uncited' field"))
-        elif ref.id not in cited and not ref.uncited:
+        elif ref.id not in cited and not ref.uncited and report_uncited and ref.id not in meant:
             found.append(error(
                 file.where(loc), "uncited-reference", f"reference '{ref.id}' is never cited",
                 f"cite it with [@{ref.id}] where it supports the text, delete it, "

@@ -9,7 +9,7 @@ from ..documents import SourceDocument
 from .text import Unit, position
 
 ALLOWED_SCHEMES = ("https://", "http://", "mailto:")
-_LINK_TARGET = re.compile(r"\]\(\s*(?P<target>[^)\s]*)")
+_LINK_TARGET = re.compile(r"\]\(\s*(?P<target>(?:[^()\s]|\([^()\s]*\))*)")
 _TAG = re.compile(r"</?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 

@@ -1,0 +1,123 @@
+"""`make_pdf.py check` and the build's own checks: exit codes, output, --strict, --report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project
+
+
+def clone(tmp_path: Path) -> Path:
+    """Copy the whole project, code included, as a fresh clone would have it."""
+    root = copy_project(tmp_path / "clone")
+    shutil.copytree(ROOT / "leaflets", root / "leaflets", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "make_pdf.py", root / "make_pdf.py")
+    return root
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "make_pdf.py", *args], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def shipped_check():
+    return subprocess.run([sys.executable, "make_pdf.py", "check", "--report"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_shipped_leaflet_passes_with_warnings_only(shipped_check):
+    assert shipped_check.returncode == 0, shipped_check.stderr
+    lines = shipped_check.stderr.splitlines()
+    assert lines[-1] == "0 error(s), 10 warning(s)"
+    assert all(": warning[" in line for line in lines[:-1])
+    assert "Traceback" not in shipped_check.stderr
+
+
+def test_report_lists_each_section_with_a_reading_grade(shipped_check):
+    out = shipped_check.stdout.splitlines()
+    assert out[0] == "ambc: Advanced/metastatic breast cancer (a/mBC)"
+    rows = [line for line in out[2:] if line.strip() and not line.strip().startswith("4")]
+    sections = [line for line in out[2:-1]]
+    assert len(sections) == 8
+    first = sections[0].split()
+    # line, words, sentences, over 20, grade, heading
+    assert first[:4] == ["16", "79", "4", "2"] and 5 < float(first[4]) < 15
+    assert sections[0].endswith("Advanced/metastatic breast cancer")
+    assert "(whole text; grade: Flesch-Kincaid, target 6-8)" in out[-1]
+    assert rows
+
+
+def test_check_does_not_import_weasyprint():
+    code = ("import sys; from leaflets.cli import main; status = main(['check']); "
+            "print(status, 'weasyprint' in sys.modules, any(m.startswith('weasyprint') for m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.split() == ["0", "False", "False"], result.stderr
+
+
+def test_content_error_exits_1_with_every_fault_and_no_traceback(tmp_path):
+    root = clone(tmp_path)
+    leaflet = root / "source" / "ambc" / "leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    text = text.replace("[@esmo-guide] It is involved", "[@esm0-guide] It is involved")
+    text = text.replace("  - heading: Types of a/mBC\n", "  - heading: Empty section\n  - heading: Types of a/mBC\n")
+    leaflet.write_text(text, "utf-8")
+    lines = text.splitlines()
+    typo = next(i for i, line in enumerate(lines, 1) if "@esm0-guide" in line)
+    empty = lines.index("  - heading: Empty section") + 1
+    column = lines[typo - 1].index("@esm0-guide") + 2
+    result = run(root, "check")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error[" in line]
+    assert errors == [
+        f"source/ambc/leaflet.yaml:{typo}:{column}: error[unknown-citation]: unknown reference key "
+        "'esm0-guide' (did you mean 'esmo-guide'?)",
+        f"source/ambc/leaflet.yaml:{empty}:5: error[empty-section]: heading 'Empty section' has no text "
+        "under it (write the section's text or remove the heading)",
+    ]
+    assert "Traceback" not in result.stderr
+    build = run(root, "--out", "out")
+    assert build.returncode == 1 and build.stderr.splitlines()[-1].startswith("2 error(s), ")
+    assert not (root / "out").exists()
+
+
+def test_usage_error_exits_2(tmp_path):
+    result = run(ROOT, "check", "--no-such-option")
+    assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_strict_turns_warnings_into_errors(tmp_path):
+    root = clone(tmp_path)
+    result = run(root, "check", "--strict")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "10 error(s), 0 warning(s)"
+    assert "error[long-sentence]" in result.stderr
+    build = run(root, "build", "--strict", "--out", "out")
+    assert build.returncode == 1 and not (root / "out").exists()
+    assert "error[abbreviation-not-spelled-out]" in build.stderr
+
+
+def test_build_prints_warnings_and_still_builds(tmp_path):
+    root = clone(tmp_path)
+    result = run(root, "--paper", "a4", "--out", "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count(": warning[") == 10
+    manifest = json.loads((root / "out" / "manifest.json").read_text("utf-8"))
+    assert [e["paper"] for e in manifest["editions"]] == ["a4"]
+
+
+def test_schema_command_reports_stale_schemas(tmp_path):
+    root = clone(tmp_path)
+    assert run(root, "schema", "--check").returncode == 1  # the clone has no schema/ yet
+    written = run(root, "schema")
+    assert written.returncode == 0 and "wrote schema/leaflet.schema.json" in written.stdout
+    assert run(root, "schema", "--check").returncode == 0
+    assert (root / "schema" / "leaflet.schema.json").read_bytes() == \
+        (ROOT / "schema" / "leaflet.schema.json").read_bytes()
