@@ -118,6 +118,14 @@ def load_yaml(path: Path) -> Loaded:
     if diagnostics:
         raise ContentError(diagnostics)
     try:
+        if "*" in text:  # aliases: refused where they are typed, before anything is expanded
+            diagnostics += [error(
+                Position(name, event.start_mark.line + 1, event.start_mark.column + 1), "yaml-alias",
+                "anchors and aliases (&name, *name) are not supported in content",
+                "write the value out in full") for event in yaml.parse(text, Loader=_Loader)
+                if isinstance(event, yaml.AliasEvent)]
+            if diagnostics:
+                raise ContentError(diagnostics)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -117,9 +117,10 @@ def _mentioned(root: Path, needle: str) -> Position:
     path = unquote(urlsplit(needle).path) if "://" in needle or needle.startswith("file:") else needle
     candidates = [needle, path, Path(path).name] if path else [needle]
     for tree in ("layouts", "styles"):
+        inside = (root / tree).resolve()
         for file in sorted((root / tree).rglob("*")):
-            if file.suffix not in (".css", ".j2", ".html"):
-                continue
+            if file.suffix not in (".css", ".j2", ".html") or not file.resolve().is_relative_to(inside):
+                continue  # a link out of the tree is never read, not even to quote it
             lines = file.read_text("utf-8", errors="replace").splitlines()
             for candidate in filter(None, candidates):
                 for number, line in enumerate(lines, 1):

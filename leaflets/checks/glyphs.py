@@ -16,7 +16,9 @@ FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 def font_files(root: Path) -> tuple[Path, ...]:
     """Return the fonts shipped under styles/."""
-    return tuple(sorted(p for p in (root / "styles").rglob("*") if p.suffix.lower() in FONT_SUFFIXES))
+    styles = (root / "styles").resolve()
+    return tuple(sorted(p for p in (root / "styles").rglob("*")
+                        if p.suffix.lower() in FONT_SUFFIXES and p.resolve().is_relative_to(styles)))
 
 
 @lru_cache(maxsize=8)
