@@ -143,9 +143,9 @@ def _shown(value) -> str:
 def _strip_union_tags(loc: tuple) -> tuple:
     """Drop the block-kind tag pydantic inserts after a body index: (body, 3, heading, level)."""
     out: list = []
-    for part in loc:
-        if len(out) >= 2 and out[-2] == "body" and isinstance(out[-1], int) and part in BLOCK_KINDS:
-            continue
+    for index, part in enumerate(loc):
+        if index >= 2 and loc[index - 2] == "body" and isinstance(loc[index - 1], int) and part in BLOCK_KINDS:
+            continue  # the tag only: the field of the same name follows it
         out.append(part)
     return tuple(out)
 

@@ -89,7 +89,7 @@ def test_rendering_random_inline_text_ends_in_a_pdf_or_diagnostics(tmp_path_fact
         ref.setdefault("uncited", "listed for the test")
     references.write_text(yaml.safe_dump(refs, allow_unicode=True), "utf-8")
     try:
-        [output] = build(project, project / "out", Filters(paper="a4"))
+        [output] = build(project, project / "out", Filters(paper="a4", profile="screen"))
     except ContentError as exc:
         assert exc.diagnostics and all(d.code for d in exc.diagnostics)
     else:
