@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from .diagnostics import ContentError, Diagnostic
 from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document
 from .finishing import EditionFacts, finisher, source_attachments
+from .i18n.translation import load_translation
 from .model import Edition
 from .profiles import PAPERS, PROFILES
 from .render import render_html, render_pdf
@@ -44,6 +45,7 @@ class Job:
     document: str
     edition: Edition
     view: EditionView
+    filled: tuple[Diagnostic, ...] = ()  # gaps in the translation that the master text filled
 
     @property
     def stem(self) -> str:
@@ -82,7 +84,7 @@ def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
     return documents
 
 
-def plan(root: Path, filters: Filters) -> list[Job]:
+def plan(root: Path, filters: Filters, allow_incomplete: bool = False) -> list[Job]:
     """Resolve every selected edition; raise ContentError before anything is rendered."""
     documents = load_all(root, filters.document)
     diagnostics: list[Diagnostic] = []
@@ -93,7 +95,9 @@ def plan(root: Path, filters: Filters) -> list[Job]:
             if not filters.accepts(doc.name, edition):
                 continue
             try:
-                jobs.append(Job(doc.name, edition, resolve(doc, edition, base_href)))
+                translation = load_translation(root, doc, edition, allow_incomplete)
+                view = resolve(doc, edition, base_href, translation)
+                jobs.append(Job(doc.name, edition, view, tuple(translation.filled)))
             except ContentError as exc:
                 diagnostics.extend(d for d in exc.diagnostics if d not in diagnostics)
     if diagnostics:
@@ -122,9 +126,13 @@ def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
 
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,
-          report: Callable[[Output], None] = lambda o: None) -> list[Output]:
+          report: Callable[[Output], None] = lambda o: None, allow_incomplete: bool = False,
+          notice: Callable[[Diagnostic], None] = lambda d: None) -> list[Output]:
     """Validate, render and write the selected editions; outputs are replaced atomically."""
-    jobs = plan(root, filters)
+    jobs = plan(root, filters, allow_incomplete)
+    for job in jobs:
+        for diagnostic in job.filled:
+            notice(diagnostic)
     rendered = []
     for job in jobs:
         started = time.perf_counter()

@@ -8,6 +8,7 @@ import traceback
 
 from .commands import build as build_command
 from .commands import preflight as preflight_command
+from .commands import i18n as i18n_command
 from .diagnostics import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -16,6 +17,7 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 COMMANDS = {
     "build": build_command,
     "preflight": preflight_command,
+    "i18n": i18n_command,
 }
 
 
