@@ -9,19 +9,22 @@ translation (matched by the exact master text) before paths are matched.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
 from ..diagnostics import ContentError, Position, display_path, error
 
 LOCALES_DIR = "locales"
 TEMPLATE_NAME = "messages.pot"
-PO_WIDTH = 76
+# Lines are never wrapped: Babel 2.19 wraps a long previous msgid (`#| msgid`) so that its own
+# reader cannot read it back, and one line per string keeps a changed sentence a one-line diff.
+PO_WIDTH = 1_000_000
 
 
 @dataclass
@@ -51,7 +54,9 @@ class Changes:
 def template(entries: list[Entry], project: str, created: dt.datetime) -> Catalog:
     """Make the template catalogue (the .pot) of `entries`."""
     catalog = Catalog(project=project, version=None, creation_date=created,
-                      revision_date=created, fuzzy=False, charset="utf-8")
+                      revision_date=created, fuzzy=False, charset="utf-8",
+                      header_comment=f"# Translatable text of {project}: made from the master by\n"
+                                     "# `python make_pdf.py i18n update`. Do not edit.")
     for entry in entries:
         catalog.add(entry.text, context=entry.context, locations=entry.locations,
                     auto_comments=[entry.note] if entry.note else [], flags=entry.flags)
@@ -62,13 +67,36 @@ def read_catalogue(path: Path, locale: str | None = None) -> Catalog:
     """Read a PO file; raise ContentError at the line Babel could not read."""
     try:
         with path.open("rb") as stream:
-            return read_po(stream, locale=locale, abort_invalid=True)
+            catalog = read_po(stream, locale=locale, abort_invalid=True)
     except PoFileError as exc:
         raise ContentError([error(Position(display_path(path), exc.lineno, 1), "catalogue-syntax",
                                   f"catalogue cannot be read: {exc}",
                                   "fix the entry by hand or restore the file from version control")])
     except OSError as exc:
         raise ContentError([error(path, "catalogue-unreadable", f"cannot read catalogue: {exc.strerror}")])
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _lift_previous(message)
+    return catalog
+
+
+def _lift_previous(message: Message) -> None:
+    """Turn `#| msgid` lines back into the previous msgid.
+
+    Babel writes the previous msgid but reads `#|` lines as translator comments (`| msgid "..."`);
+    its own `denormalize` unquotes them, including gettext's wrapped form (`#| msgid ""` then
+    `#| "..."` lines).
+    """
+    comments, quoted = [], None
+    for comment in message.user_comments:
+        if comment.startswith("| msgid "):
+            quoted = [comment[len("| msgid "):]]
+        elif quoted is not None and comment.startswith('| "'):
+            quoted.append(comment[2:])
+        elif not comment.startswith("| msgctxt "):
+            comments.append(comment)
+    if quoted is not None:
+        message.previous_id = [denormalize("\n".join(quoted))]
+        message.user_comments = comments
 
 
 def catalogue_bytes(catalog: Catalog) -> bytes:
@@ -98,9 +126,13 @@ def refresh(path: Path, pot: Catalog, locale: str) -> tuple[Catalog, Changes]:
         changes.created = True
         catalog = Catalog(locale=locale.replace("-", "_"), project=pot.project, version=None,
                           creation_date=pot.creation_date, revision_date=pot.creation_date,
-                          fuzzy=False, charset="utf-8")
+                          fuzzy=False, charset="utf-8", header_comment=_header(pot.project, locale))
     before = {_key(m): m for m in catalog if m.id}
-    catalog.update(pot, no_fuzzy_matching=True, update_creation_date=True)
+    # Babel inserts the template's new messages themselves: give each catalogue its own copy.
+    catalog.update(copy.deepcopy(pot), no_fuzzy_matching=True, update_creation_date=True)
+    for message in catalog:  # Babel's update drops the previous msgid of entries it keeps
+        if message.id and message.fuzzy and _key(message) in before:
+            message.previous_id = list(before[_key(message)].previous_id)
     _carry_over(catalog, before, changes)
     for message in catalog:
         if not message.id:
@@ -145,6 +177,11 @@ def _carry_over(catalog: Catalog, before: dict, changes: Changes) -> None:
     for key in placed:
         del catalog.obsolete[key]
     changes.removed = [_label(m) for key, m in catalog.obsolete.items() if key in before]
+
+
+def _header(project: str, locale: str) -> str:
+    return (f"# {locale} translation of {project}. Translate msgstr only; refresh the entries\n"
+            "# from the master with `python make_pdf.py i18n update`.")
 
 
 def _key(message: Message):
