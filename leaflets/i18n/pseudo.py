@@ -20,9 +20,14 @@ _PROTECTED_INLINE = re.compile(r"\[\s*@[^\[\]]*\]|\]\([^)]*\)|\\.")
 _PROTECTED_LABEL = re.compile(r"%\([^)]*\)[a-z]|\{[^}]*\}")
 
 
+_PLURAL_S = re.compile(r"(?<=[A-Z0-9])s(?![A-Za-z])")  # ERs, SERMs: the abbreviation stays findable
+
+
 def pseudo_word(text: str) -> str:
     """Accent every ASCII letter and double every vowel (the same for a term and its uses)."""
-    return "".join(ch.translate(_MAP) * (2 if ch in _VOWELS else 1) for ch in text)
+    keep = {match.start() for match in _PLURAL_S.finditer(text)}
+    return "".join(ch if i in keep else ch.translate(_MAP) * (2 if ch in _VOWELS else 1)
+                   for i, ch in enumerate(text))
 
 
 def _transform(text: str, protected: re.Pattern[str]) -> str:
