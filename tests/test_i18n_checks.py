@@ -72,7 +72,7 @@ def test_untranslated_layout_label_fails_the_release_build(project):
 
 
 def test_reordered_translation_renumbers_its_references(project):
-    [english] = plan(project, Filters(locale="en", paper="a4"))
+    [english] = plan(project, Filters(locale="en", paper="a4", profile="screen"))
     assert [r.key for r in english.view.references][:2] == ["esmo-guide", "hopkins-mbc"]
     crafted = translation(project / ES, "body/1/paragraph").replace(
         "estadio IV[@esmo-guide; @hopkins-mbc]", "estadio IV[@hopkins-mbc]")
