@@ -37,6 +37,8 @@ def run_update(args: argparse.Namespace) -> int:
         print(f"{display_path(changes.path)}: {state}; {len(changes.new)} new, {len(changes.changed)} "
               f"changed (fuzzy), {len(changes.removed)} removed; {len(changes.untranslated)} untranslated, "
               f"{len(changes.fuzzy)} fuzzy in all")
+        if changes.created:
+            continue  # every entry is new: listing them says nothing
         for label, items in (("new", changes.new), ("changed", changes.changed), ("removed", changes.removed)):
             for item in items:
                 print(f"  {label}: {item}")
