@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -17,9 +18,11 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w/])" + re.escape(term) + r"s?(?![\w])")
 
 
-def used_abbreviations(glossary: dict[str, str], texts: list[str]) -> list[Abbreviation]:
-    """Return the glossary entries found in `texts`, sorted case-insensitively."""
+def used_abbreviations(glossary: dict[str, str], texts: list[str],
+                       sort_key: Callable[[str], object] | None = None) -> list[Abbreviation]:
+    """Return the glossary entries found in `texts`, sorted by `sort_key` (default: case-insensitively)."""
     joined = "\n".join(texts)
     used = [Abbreviation(term, expansion) for term, expansion in glossary.items()
             if term_pattern(term).search(joined)]
-    return sorted(used, key=lambda a: (a.term.casefold(), a.term))
+    key = sort_key or (lambda term: (term.casefold(), term))
+    return sorted(used, key=lambda a: key(a.term))

@@ -15,6 +15,7 @@ from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic
 from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document
 from .finishing import EditionFacts, finisher, source_attachments
+from .i18n.translation import load_translation
 from .model import Edition
 from .profiles import PAPERS, PROFILES
 from .render import render_html, render_pdf
@@ -45,6 +46,7 @@ class Job:
     document: str
     edition: Edition
     view: EditionView
+    filled: tuple[Diagnostic, ...] = ()  # gaps in the translation that the master text filled
 
     @property
     def stem(self) -> str:
@@ -84,10 +86,12 @@ def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
 
 
 def plan(root: Path, filters: Filters, strict: bool = False,
-         warn: Callable[[Diagnostic], None] = lambda d: None) -> list[Job]:
+         warn: Callable[[Diagnostic], None] = lambda d: None,
+         allow_incomplete: bool = False) -> list[Job]:
     """Check and resolve every selected edition; raise ContentError before anything is rendered.
 
-    Warnings go to `warn`; with `strict` they are errors.
+    Warnings go to `warn`; with `strict` they are errors. With `allow_incomplete`, gaps in a
+    translation are filled from the master and reported through `warn`.
     """
     documents = load_all(root, filters.document)
     for warning in settle(check_documents(documents, root), strict):
@@ -100,7 +104,9 @@ def plan(root: Path, filters: Filters, strict: bool = False,
             if not filters.accepts(doc.name, edition):
                 continue
             try:
-                jobs.append(Job(doc.name, edition, resolve(doc, edition, base_href)))
+                translation = load_translation(root, doc, edition, allow_incomplete)
+                view = resolve(doc, edition, base_href, translation)
+                jobs.append(Job(doc.name, edition, view, tuple(translation.filled)))
             except ContentError as exc:
                 diagnostics.extend(d for d in exc.diagnostics if d not in diagnostics)
     if diagnostics:
@@ -130,9 +136,13 @@ def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,
           report: Callable[[Output], None] = lambda o: None, strict: bool = False,
-          warn: Callable[[Diagnostic], None] = lambda d: None) -> list[Output]:
+          warn: Callable[[Diagnostic], None] = lambda d: None,
+          allow_incomplete: bool = False) -> list[Output]:
     """Validate, render and write the selected editions; outputs are replaced atomically."""
-    jobs = plan(root, filters, strict, warn)
+    jobs = plan(root, filters, strict, warn, allow_incomplete)
+    for job in jobs:
+        for diagnostic in job.filled:
+            warn(diagnostic)
     rendered = []
     for job in jobs:
         started = time.perf_counter()

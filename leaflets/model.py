@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -125,6 +125,24 @@ class DocumentInfo(Strict):
     language: str = Field("en", description="Language of the master text (BCP 47).")
 
 
+class TranslationRecord(Strict):
+    """Where a translated edition stands: who translated it, who approved it and when."""
+
+    status: Literal["in-translation", "translated", "reviewed"] = Field(
+        description="'reviewed' once a qualified reviewer has approved the translation.")
+    translator: str | None = Field(None, description="Who translated it (person or agency).")
+    reviewer: str | None = Field(None, description="The qualified reviewer who approved it.")
+    reviewed_on: dt.date | None = Field(None, description="When the reviewer approved it.")
+
+    @model_validator(mode="after")
+    def _reviewed_by_someone(self) -> "TranslationRecord":
+        if self.status == "reviewed" and not (self.reviewer and self.reviewed_on):
+            raise ValueError("a reviewed translation needs 'reviewer' and 'reviewed_on'")
+        if self.status != "reviewed" and (self.reviewer or self.reviewed_on):
+            raise ValueError("'reviewer' and 'reviewed_on' are set only when status is 'reviewed'")
+        return self
+
+
 class Edition(Strict):
     """One PDF to build: a locale on a paper size for one kind of recipient."""
 
@@ -140,6 +158,15 @@ class Edition(Strict):
     version: str = Field("1.0", description="Version of the text, e.g. \"1.0\" (in quotes).")
     status: Literal["draft", "approved"] = Field(
         "draft", description="Draft editions carry a visible DRAFT mark.")
+    translation: TranslationRecord | None = Field(
+        None, description="For an edition in another language than the master: its translation's record.")
+
+    @model_validator(mode="after")
+    def _approved_after_review(self) -> "Edition":
+        if self.status == "approved" and self.translation and self.translation.status != "reviewed":
+            raise ValueError("a translated edition can be approved only after its translation is "
+                             "reviewed: set translation.status to 'reviewed' with reviewer and date")
+        return self
 
 
 class Leaflet(Strict):

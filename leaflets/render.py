@@ -36,6 +36,7 @@ def environment(layouts: Path) -> jinja2.Environment:
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
     env = environment(root / "layouts")
+    env.install_gettext_translations(view.labels, newstyle=True)
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)
     except jinja2.TemplateSyntaxError as exc:

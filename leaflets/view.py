@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass, field
 
@@ -11,6 +12,9 @@ from .abbreviations import Abbreviation, used_abbreviations
 from .citations import Numbering, place_citations
 from .diagnostics import ContentError, Diagnostic, error
 from .documents import SourceDocument
+from .i18n.locales import collation_key
+from .i18n.segments import context_of
+from .i18n.translation import Translation
 from .inline import MarkerError, iter_cites, parse_inline, plain_text
 from .model import Bullets, Callout, Edition, Heading, Paragraph, Table
 from .profiles import stylesheets_for
@@ -60,6 +64,7 @@ class EditionView:
     abbreviations: list[Abbreviation]
     references: list[ReferenceView]
     further_reading: list[ReferenceView]
+    labels: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
 
     @property
     def is_draft(self) -> bool:
@@ -75,13 +80,15 @@ class EditionView:
 class _Resolver:
     """Parse every inline text of a document in reading order, collecting faults."""
 
-    def __init__(self, doc: SourceDocument):
+    def __init__(self, doc: SourceDocument, translation: Translation):
         self.doc = doc
+        self.translation = translation
         self.numbering = Numbering()
         self.diagnostics: list[Diagnostic] = []
         self.texts: list[str] = []
 
     def inline(self, text: str, loc: tuple) -> list:
+        text = self.translation.text(context_of(loc), text)
         try:
             nodes = place_citations(parse_inline(text))
         except MarkerError as exc:
@@ -103,7 +110,9 @@ class _Resolver:
         loc = ("body", index)
         if isinstance(block, Heading):
             content = self.inline(block.heading, loc + ("heading",))
-            return BlockView("heading", content, level=block.level, anchor=_slug(plain_text(content)))
+            # The anchor comes from the master heading, so it is the same in every edition.
+            anchor = _slug(plain_text(parse_inline(block.heading)))
+            return BlockView("heading", content, level=block.level, anchor=anchor)
         if isinstance(block, Paragraph):
             return BlockView("paragraph", self.inline(block.paragraph, loc + ("paragraph",)))
         if isinstance(block, Bullets):
@@ -124,9 +133,15 @@ class _Resolver:
         raise TypeError(f"no view for block {type(block).__name__}")  # pragma: no cover
 
 
-def resolve(doc: SourceDocument, edition: Edition, base_href: str) -> EditionView:
-    """Build the view model of one edition; raise ContentError if it cannot be printed."""
-    resolver = _Resolver(doc)
+def resolve(doc: SourceDocument, edition: Edition, base_href: str,
+            translation: Translation | None = None) -> EditionView:
+    """Build the view model of one edition; raise ContentError if it cannot be printed.
+
+    Segments are translated before citations are numbered, so each edition numbers its
+    references in the order its own text first cites them.
+    """
+    tr = translation or Translation(edition.locale)
+    resolver = _Resolver(doc, tr)
     leaflet = doc.leaflet
     blocks = [resolver.block(block, i) for i, block in enumerate(leaflet.body)]
     numbers = resolver.numbering.numbers
@@ -140,10 +155,10 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str) -> EditionVie
                     f"reference '{ref.id}' is declared uncited but the text cites it",
                     "remove its 'uncited' field"))
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
-                                            format_reference(ref, edition.locale)))
+                                            format_reference(tr.reference(ref), tr.babel_locale, tr.gettext)))
         elif ref.uncited:
             further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
-                                         format_reference(ref, edition.locale)))
+                                         format_reference(tr.reference(ref), tr.babel_locale, tr.gettext)))
         else:
             resolver.diagnostics.append(error(
                 doc.references_file.where(loc), "uncited-reference",
@@ -154,17 +169,21 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str) -> EditionVie
         raise ContentError(resolver.diagnostics)
     references.sort(key=lambda r: r.number)
     info = leaflet.document
+    keywords = [tr.text(f"document/keywords/{i}", k) for i, k in enumerate(info.keywords)]
     return EditionView(
-        lang=edition.locale, title=info.title, short_title=info.short_title, subject=info.subject,
-        keywords=list(info.keywords), publisher=info.publisher, job_code=edition.job_code,
-        version=edition.version, status=edition.status,
+        lang=edition.locale, title=tr.text("document/title", info.title),
+        short_title=tr.text("document/short_title", info.short_title),
+        subject=tr.text("document/subject", info.subject), keywords=keywords,
+        publisher=tr.text("document/publisher", info.publisher), job_code=edition.job_code,
+        version=edition.version, status=tr.status(edition.status),
         date_iso=edition.date_of_preparation.isoformat(),
-        date_of_preparation=format_date(edition.date_of_preparation, "long", locale=edition.locale),
-        review_date=format_date(edition.review_date, "long", locale=edition.locale),
+        date_of_preparation=format_date(edition.date_of_preparation, "long", locale=tr.babel_locale),
+        review_date=format_date(edition.review_date, "long", locale=tr.babel_locale),
         paper=edition.paper, profile=edition.profile,
         stylesheets=stylesheets_for(edition.paper, edition.profile), base_href=base_href,
-        blocks=blocks, abbreviations=used_abbreviations(leaflet.glossary, resolver.texts),
-        references=references, further_reading=further)
+        blocks=blocks, abbreviations=used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts,
+                                                        collation_key(edition.locale)),
+        references=references, further_reading=further, labels=tr.labels)
 
 
 def _unknown_key(doc: SourceDocument, loc: tuple, text: str, key: str, known: set[str]) -> Diagnostic:

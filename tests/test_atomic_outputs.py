@@ -9,7 +9,7 @@ import pytest
 from leaflets.build import Filters, build
 from leaflets.diagnostics import ContentError
 
-A4 = Filters(paper="a4", profile="screen")
+A4 = Filters(paper="a4", profile="screen", locale="en")
 
 
 def snapshot(out: Path) -> dict[str, bytes]:

@@ -72,7 +72,7 @@ def test_a_moved_citation_renumbers_the_references(project, tmp_path):
     # The writer makes the journal article the first source cited.
     _edit(project, "Stage IV breast cancer[@esmo-guide; @hopkins-mbc]",
           "Stage IV breast cancer[@miziak-2023; @esmo-guide; @hopkins-mbc]")
-    [output] = build(project, tmp_path, Filters(paper="a4", profile="screen"))
+    [output] = build(project, tmp_path, Filters(paper="a4", profile="screen", locale="en"))
     text = reading_text(_pdf(output, project))
     assert "cancer,1-3 a/mBC" in text
     back = text[text.index("References"):]
@@ -84,7 +84,7 @@ def test_a_moved_citation_renumbers_the_references(project, tmp_path):
 
 def test_abbreviations_follow_the_text(project, tmp_path):
     _edit(project, "      - Selective Estrogen Receptor Modulators (SERMs) block ER signaling in the breast\n", "")
-    [output] = build(project, tmp_path, Filters(paper="a4", profile="screen"))
+    [output] = build(project, tmp_path, Filters(paper="a4", profile="screen", locale="en"))
     text = squash(reading_text(_pdf(output, project)))
     section = text[text.index("Abbreviations"):text.index("References")]
     assert "SERD" in section and "SERM" not in section

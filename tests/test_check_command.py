@@ -106,7 +106,7 @@ def test_strict_turns_warnings_into_errors(tmp_path):
 
 def test_build_prints_warnings_and_still_builds(tmp_path):
     root = clone(tmp_path)
-    result = run(root, "--paper", "a4", "--profile", "screen", "--out", "out")
+    result = run(root, "--locale", "en", "--paper", "a4", "--profile", "screen", "--out", "out")
     assert result.returncode == 0, result.stderr
     assert result.stderr.count(": warning[") == 10
     manifest = json.loads((root / "out" / "manifest.json").read_text("utf-8"))

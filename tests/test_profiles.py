@@ -134,7 +134,7 @@ def test_archive_carries_its_sources(built, paper):
 
 def test_archive_attaches_the_locale_catalogue_when_there_is_one(project, tmp_path):
     catalogue = project / "source" / "ambc" / "locales" / "en.po"
-    catalogue.parent.mkdir()
+    catalogue.parent.mkdir(exist_ok=True)
     catalogue.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n', "utf-8")
     [output] = build(project, tmp_path, Filters(paper="a4", profile="archive"))
     with pikepdf.open(project / output.path) as pdf:

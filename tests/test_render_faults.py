@@ -17,7 +17,7 @@ from leaflets.view import resolve
 
 from pdfread import reading_text
 
-A4 = Filters(paper="a4", profile="screen")
+A4 = Filters(paper="a4", profile="screen", locale="en")
 _OPENED: list[str] = []
 
 

@@ -1,0 +1,1 @@
+"""Localized editions: catalogues of the master's segments, translations, pseudo-locale, XLIFF."""

@@ -1,0 +1,192 @@
+"""Create, refresh, read and write the PO catalogues, with Babel's message catalogue tools.
+
+A segment's identity is its context (its path), not its text: a changed master sentence keeps
+its context, so the refresh marks exactly that entry fuzzy and keeps the old text as the
+previous msgid (`#| msgid`). Body paths hold block indexes; so that inserting or removing a
+block does not make every later segment stale, an unchanged text whose path moved keeps its
+translation (matched by the exact master text) before paths are matched.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
+
+from ..diagnostics import ContentError, Position, display_path, error
+
+LOCALES_DIR = "locales"
+TEMPLATE_NAME = "messages.pot"
+# Lines are never wrapped: Babel 2.19 wraps a long previous msgid (`#| msgid`) so that its own
+# reader cannot read it back, and one line per string keeps a changed sentence a one-line diff.
+PO_WIDTH = 1_000_000
+
+
+@dataclass
+class Entry:
+    """One message of a template: what the refresh needs to know."""
+
+    context: str | None
+    text: str
+    note: str = ""
+    locations: list[tuple[str, int]] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class Changes:
+    """What a refresh did to one catalogue, by context (or msgid for labels)."""
+
+    path: Path
+    created: bool = False
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    untranslated: list[str] = field(default_factory=list)
+    fuzzy: list[str] = field(default_factory=list)
+
+
+def template(entries: list[Entry], project: str, created: dt.datetime) -> Catalog:
+    """Make the template catalogue (the .pot) of `entries`."""
+    catalog = Catalog(project=project, version=None, creation_date=created,
+                      revision_date=created, fuzzy=False, charset="utf-8",
+                      header_comment=f"# Translatable text of {project}: made from the master by\n"
+                                     "# `python make_pdf.py i18n update`. Do not edit.")
+    for entry in entries:
+        catalog.add(entry.text, context=entry.context, locations=entry.locations,
+                    auto_comments=[entry.note] if entry.note else [], flags=entry.flags)
+    return catalog
+
+
+def read_catalogue(path: Path, locale: str | None = None) -> Catalog:
+    """Read a PO file; raise ContentError at the line Babel could not read."""
+    try:
+        with path.open("rb") as stream:
+            catalog = read_po(stream, locale=locale, abort_invalid=True)
+    except PoFileError as exc:
+        raise ContentError([error(Position(display_path(path), exc.lineno, 1), "catalogue-syntax",
+                                  f"catalogue cannot be read: {exc}",
+                                  "fix the entry by hand or restore the file from version control")])
+    except OSError as exc:
+        raise ContentError([error(path, "catalogue-unreadable", f"cannot read catalogue: {exc.strerror}")])
+    for message in [*catalog, *catalog.obsolete.values()]:
+        _lift_previous(message)
+    return catalog
+
+
+def _lift_previous(message: Message) -> None:
+    """Turn `#| msgid` lines back into the previous msgid.
+
+    Babel writes the previous msgid but reads `#|` lines as translator comments (`| msgid "..."`);
+    its own `denormalize` unquotes them, including gettext's wrapped form (`#| msgid ""` then
+    `#| "..."` lines).
+    """
+    comments, quoted = [], None
+    for comment in message.user_comments:
+        if comment.startswith("| msgid "):
+            quoted = [comment[len("| msgid "):]]
+        elif quoted is not None and comment.startswith('| "'):
+            quoted.append(comment[2:])
+        elif not comment.startswith("| msgctxt "):
+            comments.append(comment)
+    if quoted is not None:
+        message.previous_id = [denormalize("\n".join(quoted))]
+        message.user_comments = comments
+
+
+def catalogue_bytes(catalog: Catalog) -> bytes:
+    """Return the PO text of `catalog`, previous msgids and obsolete entries kept."""
+    stream = io.BytesIO()
+    write_po(stream, catalog, width=PO_WIDTH, include_previous=True, ignore_obsolete=False)
+    return stream.getvalue()
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless it already holds exactly that; tell whether it wrote."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_bytes(data)
+    temp.replace(path)
+    return True
+
+
+def refresh(path: Path, pot: Catalog, locale: str) -> tuple[Catalog, Changes]:
+    """Return the catalogue at `path` brought up to date with `pot`, and what changed."""
+    changes = Changes(path)
+    if path.is_file():
+        catalog = read_catalogue(path, locale)
+    else:
+        changes.created = True
+        catalog = Catalog(locale=locale.replace("-", "_"), project=pot.project, version=None,
+                          creation_date=pot.creation_date, revision_date=pot.creation_date,
+                          fuzzy=False, charset="utf-8", header_comment=_header(pot.project, locale))
+    before = {_key(m): m for m in catalog if m.id}
+    # Babel inserts the template's new messages themselves: give each catalogue its own copy.
+    catalog.update(copy.deepcopy(pot), no_fuzzy_matching=True, update_creation_date=True)
+    for message in catalog:  # Babel's update drops the previous msgid of entries it keeps
+        if message.id and message.fuzzy and _key(message) in before:
+            message.previous_id = list(before[_key(message)].previous_id)
+    _carry_over(catalog, before, changes)
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.string:
+            changes.untranslated.append(_label(message))
+        elif message.fuzzy:
+            changes.fuzzy.append(_label(message))
+    return catalog, changes
+
+
+def _carry_over(catalog: Catalog, before: dict, changes: Changes) -> None:
+    """Give new entries the translation of the entry they replace; report what happened."""
+    fresh = [m for m in catalog if m.id and _key(m) not in before]
+    obsolete = dict(catalog.obsolete)
+    by_text = {m.id: key for key, m in obsolete.items()}
+    by_context = {m.context: key for key, m in obsolete.items() if m.context}
+    placed = set()
+    for message in fresh:  # first: the same master text at a new path keeps its translation
+        key = by_text.get(message.id)
+        if key in obsolete and key not in placed and message.context is not None:
+            old = obsolete[key]
+            message.string, message.flags = old.string, set(old.flags) | set(message.flags)
+            message.previous_id, message.user_comments = list(old.previous_id), list(old.user_comments)
+            placed.add(key)
+    for message in fresh:  # then: a changed master text at the same path turns fuzzy
+        key = by_context.get(message.context)
+        if message.string or key is None or key in placed:
+            if not message.string:
+                changes.new.append(_label(message))
+            continue
+        old = obsolete[key]
+        placed.add(key)
+        message.user_comments = list(old.user_comments)
+        if not old.string:
+            changes.new.append(_label(message))
+            continue
+        message.string = old.string
+        message.flags |= {"fuzzy"}
+        message.previous_id = list(old.previous_id) if old.fuzzy and old.previous_id else [old.id]
+        changes.changed.append(_label(message))
+    for key in placed:
+        del catalog.obsolete[key]
+    changes.removed = [_label(m) for key, m in catalog.obsolete.items() if key in before]
+
+
+def _header(project: str, locale: str) -> str:
+    return (f"# {locale} translation of {project}. Translate msgstr only; refresh the entries\n"
+            "# from the master with `python make_pdf.py i18n update`.")
+
+
+def _key(message: Message):
+    return (message.id, message.context) if message.context else message.id
+
+
+def _label(message: Message) -> str:
+    return message.context or message.id

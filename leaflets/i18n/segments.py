@@ -1,0 +1,75 @@
+"""List the translatable segments of a document, each keyed by a stable context (its path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..documents import SourceDocument
+from ..load import Loaded
+from ..model import Bullets, Callout, Heading, Paragraph, Table
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable text of the master, where it lives and a note for translators."""
+
+    context: str  # the msgctxt: e.g. body/3/paragraph, glossary/HER2/expansion
+    text: str  # the master text, citation markers and markup left in place
+    file: Loaded  # the source file it comes from
+    loc: tuple  # its path in that file, for positions
+    note: str
+
+
+def context_of(loc: tuple) -> str:
+    """Return the context of a path into leaflet.yaml: ('body', 3, 'paragraph') -> body/3/paragraph."""
+    return "/".join(str(part) for part in loc)
+
+
+def segments(doc: SourceDocument) -> list[Segment]:
+    """Return every translatable segment of `doc` in reading order."""
+    found: list[Segment] = []
+    lf, rf = doc.leaflet_file, doc.references_file
+
+    def add(loc: tuple, text: str | None, note: str, file: Loaded = lf, context: str | None = None) -> None:
+        if text:
+            found.append(Segment(context or context_of(loc), text, file, loc, note))
+
+    info = doc.leaflet.document
+    add(("document", "title"), info.title, "Document title: first page and PDF title.")
+    add(("document", "short_title"), info.short_title, "Short title: running header of every page.")
+    add(("document", "subject"), info.subject, "One-line description (PDF subject).")
+    for i, keyword in enumerate(info.keywords):
+        add(("document", "keywords", i), keyword, "PDF keyword.")
+    add(("document", "publisher"), info.publisher, "Publisher (PDF author).")
+    for index, block in enumerate(doc.leaflet.body):
+        loc = ("body", index)
+        if isinstance(block, Heading):
+            add(loc + ("heading",), block.heading, f"Heading, level {block.level}.")
+        elif isinstance(block, Paragraph):
+            add(loc + ("paragraph",), block.paragraph, "Paragraph.")
+        elif isinstance(block, Bullets):
+            for i, item in enumerate(block.bullets):
+                add(loc + ("bullets", i), item, "Bullet item.")
+        elif isinstance(block, Callout):
+            add(loc + ("callout", "title"), block.callout.title, "Key-message box: title.")
+            for i, text in enumerate(block.callout.paragraphs):
+                add(loc + ("callout", "paragraphs", i), text, "Key-message box: paragraph.")
+        elif isinstance(block, Table):
+            table = block.table
+            add(loc + ("table", "caption"), table.caption, "Table caption.")
+            for i, text in enumerate(table.columns):
+                add(loc + ("table", "columns", i), text, "Table column heading.")
+            for r, row in enumerate(table.rows):
+                for c, text in enumerate(row):
+                    add(loc + ("table", "rows", r, c), text, f"Table cell: row {r + 1}, column {c + 1}.")
+    for term, expansion in doc.leaflet.glossary.items():
+        add(("glossary", term), term, "Abbreviation as written in this language's text "
+            "(keep it, or give the usual local abbreviation).", context=f"glossary/{term}/term")
+        add(("glossary", term), expansion, f"Expansion of the abbreviation '{term}'.",
+            context=f"glossary/{term}/expansion")
+    for index, ref in enumerate(doc.references.references):
+        add(("references", index, "title"), ref.title, "Title of a source: keep the original title "
+            "unless the source is published in this language.", rf, f"references/{ref.id}/title")
+        add(("references", index, "text"), ref.text, "Free-text source entry.", rf,
+            f"references/{ref.id}/text")
+    return found

@@ -1,0 +1,127 @@
+"""The coordinator's operations: refresh every catalogue, export and import XLIFF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from ..build import load_all
+from ..diagnostics import ContentError, Diagnostic, display_path, error
+from ..documents import SourceDocument
+from .catalogues import LOCALES_DIR, TEMPLATE_NAME, Changes, Entry, catalogue_bytes, read_catalogue, \
+    refresh, template, write_if_changed
+from .labels import layout_entries
+from .locales import is_pseudo
+from .segments import segments
+from .translation import catalogue_path, layout_catalogue_path
+from .xliff import export, merge, read_xliff
+
+
+def target_locales(doc: SourceDocument) -> list[str]:
+    """Return the locales `doc` is translated into: its editions' and its existing catalogues'."""
+    declared = {e.locale for e in doc.leaflet.editions}
+    present = {p.stem for p in (doc.folder / LOCALES_DIR).glob("*.po")}
+    return sorted(t for t in declared | present if t != doc.leaflet.document.language and not is_pseudo(t))
+
+
+def update(root: Path, document: str | None = None, locale: str | None = None) -> list[Changes]:
+    """Refresh the templates and catalogues of every document and of the layouts."""
+    documents = load_all(root, document)
+    changes: list[Changes] = []
+    all_locales: set[str] = set()
+    created = _template_date(documents)
+    for doc in documents:
+        pot = template(document_entries(root, doc), doc.name, created)
+        write_if_changed(doc.folder / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
+        locales = target_locales(doc)
+        all_locales.update(locales)
+        for tag in locales:
+            if locale is None or tag == locale:
+                changes.append(_refresh(catalogue_path(doc, tag), pot, tag))
+    pot = template(layout_entries(root / "layouts"), "layouts", created)
+    write_if_changed(root / "layouts" / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
+    for tag in sorted(all_locales):
+        if locale is None or tag == locale:
+            changes.append(_refresh(layout_catalogue_path(root, tag), pot, tag))
+    return changes
+
+
+def document_entries(root: Path, doc: SourceDocument) -> list[Entry]:
+    """Return the template entries of a document's segments, located in its YAML files."""
+    entries = []
+    for seg in segments(doc):
+        where = seg.file.where(seg.loc)
+        entries.append(Entry(seg.context, seg.text, seg.note, [(_relative(seg.file.path, root), where.line)]))
+    return entries
+
+
+def _refresh(path: Path, pot: Catalog, locale: str) -> Changes:
+    catalog, changes = refresh(path, pot, locale)
+    write_if_changed(path, catalogue_bytes(catalog))
+    return changes
+
+
+def _template_date(documents: list[SourceDocument]) -> dt.datetime:
+    """Date the templates by the latest master edition, so refreshing twice changes nothing."""
+    dates = [e.date_of_preparation for doc in documents for e in doc.leaflet.editions
+             if e.locale == doc.leaflet.document.language] or [dt.date(2000, 1, 1)]
+    return dt.datetime.combine(max(dates), dt.time(0, 0), dt.timezone.utc)
+
+
+def export_xliff(root: Path, out: Path, locale: str | None = None) -> list[Path]:
+    """Write one XLIFF file per target locale holding all its catalogues; return the paths."""
+    documents = load_all(root)
+    by_locale: dict[str, list[tuple[str, Catalog, str]]] = {}
+    for doc in documents:
+        for tag in target_locales(doc):
+            by_locale.setdefault(tag, []).append(
+                (_relative(catalogue_path(doc, tag), root), _existing(catalogue_path(doc, tag), tag),
+                 doc.leaflet.document.language))
+    written = []
+    for tag, entries in sorted(by_locale.items()):
+        if locale is not None and tag != locale:
+            continue
+        layout = layout_catalogue_path(root, tag)
+        catalogues = [(path, catalog) for path, catalog, _ in entries]
+        catalogues.append((_relative(layout, root), _existing(layout, tag)))
+        target = out / f"{tag}.xlf"
+        write_if_changed(target, export(catalogues, entries[0][2], tag))
+        written.append(target)
+    return written
+
+
+def import_xliff(root: Path, paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Merge vendors' XLIFF files into the catalogues they name; nothing is written on error."""
+    pending: dict[Path, Catalog] = {}
+    notes: list[Diagnostic] = []
+    for path in paths:
+        for found in read_xliff(path):
+            po = (root / found.original).resolve()
+            if not (po.suffix == ".po" and po.is_file() and po.is_relative_to(root.resolve())):
+                notes.append(error(path, "xliff-unknown-file",
+                                   f"file '{found.original}' is not a catalogue of this project",
+                                   "export again with `python make_pdf.py i18n export`"))
+                continue
+            catalog = pending.get(po) or read_catalogue(po, found.target_language.replace("-", "_"))
+            pending[po] = catalog
+            notes += merge(catalog, path, found.units)
+    if any(d.is_error for d in notes):
+        raise ContentError(notes)
+    written = [po for po, catalog in pending.items() if write_if_changed(po, catalogue_bytes(catalog))]
+    return written, notes
+
+
+def _existing(path: Path, locale: str) -> Catalog:
+    if not path.is_file():
+        raise ContentError([error(path, "catalogue-missing", f"no catalogue for locale '{locale}'",
+                                  "run `python make_pdf.py i18n update` first")])
+    return read_catalogue(path, locale.replace("-", "_"))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display_path(path)

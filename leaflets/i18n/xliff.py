@@ -1,0 +1,161 @@
+"""Exchange catalogues with translation vendors as XLIFF 1.2, without losing anything.
+
+Mapping, one PO entry to one <trans-unit>:
+  msgctxt -> id and resname (layout labels have no context: their msgid is the id)
+  msgid -> <source>; msgstr -> <target> (absent when untranslated)
+  fuzzy -> target state "needs-review-translation", approved="no"; translated -> "translated"
+  #. comments -> <note from="developer">; # comments -> <note from="translator">
+  #: locations -> <context-group purpose="location">
+  #| previous msgid -> <alt-trans alttranstype="previous-version">
+A catalogue is one <file>, its `original` the PO path relative to the project root; one XLIFF
+document holds every catalogue of a locale. Importing writes targets, states and translator
+notes back into the PO files named by `original`; everything else there stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from lxml import etree
+
+from ..diagnostics import ContentError, Diagnostic, Position, display_path, error, warning
+
+NS = "urn:oasis:names:tc:xliff:document:1.2"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+FUZZY_STATES = {"new", "needs-translation", "needs-adaptation", "needs-l10n",
+                "needs-review-translation", "needs-review-adaptation", "needs-review-l10n"}
+
+
+def _q(name: str) -> str:
+    return f"{{{NS}}}{name}"
+
+
+def export(catalogues: list[tuple[str, Catalog]], source_lang: str, target_lang: str) -> bytes:
+    """Return one XLIFF document holding `catalogues` (each: its PO path and its entries)."""
+    root = etree.Element(_q("xliff"), nsmap={None: NS}, version="1.2")
+    for original, catalog in catalogues:
+        file_ = etree.SubElement(root, _q("file"), original=original, datatype="po")
+        file_.set("source-language", source_lang)
+        file_.set("target-language", target_lang)
+        body = etree.SubElement(file_, _q("body"))
+        for message in catalog:
+            if message.id:
+                body.append(_unit(message, source_lang, target_lang))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _unit(message: Message, source_lang: str, target_lang: str) -> etree._Element:
+    unit = etree.Element(_q("trans-unit"), id=message.context or message.id)
+    if message.context:
+        unit.set("resname", message.context)
+    unit.set(f"{{{XML_NS}}}space", "preserve")
+    if message.string:
+        unit.set("approved", "no" if message.fuzzy else "yes")
+    _text(unit, "source", message.id).set(f"{{{XML_NS}}}lang", source_lang)
+    if message.string:
+        target = _text(unit, "target", message.string)
+        target.set(f"{{{XML_NS}}}lang", target_lang)
+        target.set("state", "needs-review-translation" if message.fuzzy else "translated")
+    for note in message.auto_comments:
+        _text(unit, "note", note).set("from", "developer")
+    for note in message.user_comments:
+        _text(unit, "note", note).set("from", "translator")
+    if message.locations:
+        group = etree.SubElement(unit, _q("context-group"), name="location", purpose="location")
+        for filename, lineno in message.locations:
+            _text(group, "context", filename).set("context-type", "sourcefile")
+            _text(group, "context", str(lineno)).set("context-type", "linenumber")
+    if message.previous_id:
+        alt = etree.SubElement(unit, _q("alt-trans"), alttranstype="previous-version")
+        _text(alt, "source", message.previous_id[0])
+        _text(alt, "target", message.string or "")
+    return unit
+
+
+def _text(parent: etree._Element, name: str, text: str) -> etree._Element:
+    element = etree.SubElement(parent, _q(name))
+    element.text = text
+    return element
+
+
+@dataclass
+class Unit:
+    """What a vendor sends back for one entry."""
+
+    key: str
+    source: str
+    target: str | None
+    fuzzy: bool
+    notes: list[str]
+    previous: str | None
+    line: int
+
+
+@dataclass
+class XliffFile:
+    original: str
+    target_language: str
+    units: list[Unit] = field(default_factory=list)
+
+
+def read_xliff(path: Path) -> list[XliffFile]:
+    """Parse an XLIFF 1.2 document; raise ContentError at the line that cannot be read."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except (etree.XMLSyntaxError, OSError) as exc:
+        line = getattr(exc, "lineno", 0) or 0
+        raise ContentError([error(Position(display_path(path), line, 1), "xliff-syntax",
+                                  f"XLIFF cannot be read: {exc}")])
+    if root.tag != _q("xliff"):
+        raise ContentError([error(path, "xliff-version", "not an XLIFF 1.2 document",
+                                  f"the root element must be <xliff version=\"1.2\" xmlns=\"{NS}\">")])
+    files = []
+    for file_ in root.iter(_q("file")):
+        found = XliffFile(file_.get("original", ""), file_.get("target-language", ""))
+        for unit in file_.iter(_q("trans-unit")):
+            target = unit.find(_q("target"))
+            state = target.get("state") if target is not None else None
+            approved = unit.get("approved")
+            fuzzy = target is not None and (state in FUZZY_STATES or (state is None and approved == "no"))
+            alt = unit.find(f"{_q('alt-trans')}[@alttranstype='previous-version']/{_q('source')}")
+            found.units.append(Unit(
+                unit.get("resname") or unit.get("id", ""), _plain(unit.find(_q("source"))),
+                _plain(target) if target is not None else None, fuzzy,
+                [_plain(n) for n in unit.findall(_q("note")) if n.get("from") == "translator"],
+                _plain(alt) if alt is not None else None, unit.sourceline or 0))
+        files.append(found)
+    return files
+
+
+def _plain(element) -> str:
+    """Return an element's text, inline tags (if a tool added any) flattened."""
+    return "".join(element.itertext()) if element is not None else ""
+
+
+def merge(catalog: Catalog, xliff_path: Path, units: list[Unit]) -> list[Diagnostic]:
+    """Write the units' targets into `catalog`; return what could not be taken as it was."""
+    by_key = {(m.context or m.id): m for m in catalog if m.id}
+    where = display_path(xliff_path)
+    notes: list[Diagnostic] = []
+    for unit in units:
+        message = by_key.get(unit.key)
+        if message is None:
+            notes.append(error(Position(where, unit.line, 1), "xliff-unknown-unit",
+                               f"unit '{unit.key}' is not in the catalogue", "refresh the catalogue "
+                               "with `python make_pdf.py i18n update` and export again"))
+            continue
+        message.string = unit.target or ""
+        message.user_comments = list(unit.notes)
+        fuzzy = unit.fuzzy
+        previous = unit.previous
+        if unit.source != message.id:  # the master changed after the export
+            fuzzy, previous = bool(message.string), unit.source
+            notes.append(warning(Position(where, unit.line, 1), "xliff-stale-unit",
+                                 f"'{unit.key}': the master text changed after this file was exported; "
+                                 "imported as fuzzy", "have the translation checked"))
+        message.flags = (set(message.flags) - {"fuzzy"}) | ({"fuzzy"} if fuzzy and message.string else set())
+        message.previous_id = [previous] if previous and "fuzzy" in message.flags else []
+    return notes
