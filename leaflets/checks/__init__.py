@@ -42,7 +42,7 @@ def check_project(root: Path, document: str | None = None) -> list[Diagnostic]:
 
     Returns every diagnostic found, errors and warnings; never raises for content faults.
     """
-    from ..build import load_all  # imported here: build runs these checks itself
+    from ..build import load_all, load_translation  # imported here: build runs these checks itself
     from ..render import render_html
     from ..view import resolve
 
@@ -56,8 +56,9 @@ def check_project(root: Path, document: str | None = None) -> list[Diagnostic]:
     base_href = root.resolve().as_uri() + "/"
     for doc in documents:
         for edition in doc.leaflet.editions:
-            try:
-                render_html(resolve(doc, edition, base_href), root)
+            try:  # translated editions are checked against their catalogues too
+                translation = load_translation(root, doc, edition, False)
+                render_html(resolve(doc, edition, base_href, translation), root)
             except ContentError as exc:
                 found += [d for d in exc.diagnostics if d not in found]
     return sort_diagnostics(found)
