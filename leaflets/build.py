@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic
@@ -18,8 +16,9 @@ from .finishing import EditionFacts, finisher, source_attachments
 from .i18n.translation import load_translation
 from .model import Edition
 from .profiles import PAPERS, PROFILES
-from .render import render_html, render_pdf
-from .view import EditionView, resolve
+
+if TYPE_CHECKING:  # resolving and rendering are imported when used: checking must stay fast
+    from .view import EditionView
 
 MANIFEST = "manifest.json"
 _UMASK = os.umask(0o022)
@@ -87,15 +86,21 @@ def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
 
 def plan(root: Path, filters: Filters, strict: bool = False,
          warn: Callable[[Diagnostic], None] = lambda d: None,
-         allow_incomplete: bool = False) -> list[Job]:
+         allow_incomplete: bool = False, documents: list[SourceDocument] | None = None,
+         checked: bool = False) -> list[Job]:
     """Check and resolve every selected edition; raise ContentError before anything is rendered.
 
     Warnings go to `warn`; with `strict` they are errors. With `allow_incomplete`, gaps in a
-    translation are filled from the master and reported through `warn`.
+    translation are filled from the master and reported through `warn`. `documents` already
+    loaded (and `checked`) are used as they are.
     """
-    documents = load_all(root, filters.document)
-    for warning in settle(check_documents(documents, root), strict):
-        warn(warning)
+    from .view import resolve
+
+    if documents is None:
+        documents = load_all(root, filters.document)
+    if not checked:
+        for warning in settle(check_documents(documents, root), strict):
+            warn(warning)
     diagnostics: list[Diagnostic] = []
     jobs = []
     base_href = root.resolve().as_uri() + "/"
@@ -116,6 +121,8 @@ def plan(root: Path, filters: Filters, strict: bool = False,
 
 def render_job(job: Job, root: Path) -> tuple[bytes, str, int]:
     """Render one edition to PDF bytes; return them with the HTML and the page count."""
+    from .render import render_html, render_pdf
+
     html = render_html(job.view, root)
     e = job.edition
     profile = PROFILES[e.profile]
@@ -137,31 +144,32 @@ def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,
           report: Callable[[Output], None] = lambda o: None, strict: bool = False,
           warn: Callable[[Diagnostic], None] = lambda d: None,
-          allow_incomplete: bool = False) -> list[Output]:
-    """Validate, render and write the selected editions; outputs are replaced atomically."""
-    jobs = plan(root, filters, strict, warn, allow_incomplete)
-    for job in jobs:
-        for diagnostic in job.filled:
-            warn(diagnostic)
-    rendered = []
-    for job in jobs:
-        started = time.perf_counter()
-        pdf, html, pages = render_job(job, root)
-        rendered.append((job, pdf, html, pages, time.perf_counter() - started))
-    outputs = []
-    for job, pdf, html, pages, seconds in rendered:
-        target = out / job.document / f"{job.stem}.pdf"
-        write_atomic(target, pdf)
-        if write_html:
-            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
-        e = job.edition
-        output = Output(job.document, e.locale, e.paper, e.profile, e.job_code,
-                        _relative(target, root), pages, len(pdf),
-                        hashlib.sha256(pdf).hexdigest(), round(seconds, 3))
-        outputs.append(output)
-        report(output)
-    write_manifest(out, root, outputs)
-    return outputs
+          allow_incomplete: bool = False, *, jobs: int = 1, force: bool = False) -> list[Output]:
+    """Check, then render and write the selected editions that are out of date.
+
+    Outputs are replaced atomically; when an edition fails, the others are still written and
+    ContentError is raised with every failed edition's diagnostics.
+    """
+    from .matrix import run
+
+    class _Report:
+        def begin(self, total, to_render): pass
+        def started(self, stem): pass
+        def end(self, summary): pass
+
+        def done(self, planned, output, rendered):
+            if output is not None:
+                report(output)
+
+    summary = run(root, out, filters, jobs=jobs, force=force, write_html=write_html, reporter=_Report(),
+                  strict=strict, warn=warn, allow_incomplete=allow_incomplete)
+    faults = [rendered.fault for rendered in summary.failed if rendered.fault]
+    if faults:
+        raise RuntimeError("
+".join(faults))
+    if summary.failed:
+        raise ContentError([d for rendered in summary.failed for d in rendered.diagnostics])
+    return summary.outputs
 
 
 def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:

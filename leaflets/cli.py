@@ -7,6 +7,8 @@ import sys
 import traceback
 
 from .commands import build as build_command
+from .commands import list as list_command
+from .commands import manifest as manifest_command
 from .commands import preflight as preflight_command
 from .commands import check as check_command
 from .commands import schema as schema_command
@@ -18,6 +20,8 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
     "build": build_command,
+    "list": list_command,
+    "manifest": manifest_command,
     "preflight": preflight_command,
     "check": check_command,
     "schema": schema_command,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,8 @@ class Loaded:
     multiline: set[tuple] = field(default_factory=set)
     source: str = ""  # the file's text, to place offsets inside folded strings
 
-    @property
-    def name(self) -> str:
+    @functools.cached_property
+    def name(self) -> str:  # cached: every position of the file asks for it
         return display_path(self.path)
 
     def where(self, loc: tuple) -> Position:

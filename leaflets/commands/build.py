@@ -1,4 +1,4 @@
-"""`make_pdf.py build`: render the declared editions into build/ (the default command)."""
+"""`make_pdf.py build`: bring the declared editions in build/ up to date (the default command)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,58 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..diagnostics import display_path
 from ..paths import ROOT
 from ..profiles import PAPERS, PROFILES
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def add_parser(commands) -> None:
-    parser = commands.add_parser("build", help="build the declared editions (the default command)")
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    """Add the options that select editions of the matrix (shared with `list`)."""
     parser.add_argument("--document", help="only this document (a folder name under source/)")
     parser.add_argument("--locale", help="only editions in this locale, e.g. en")
     parser.add_argument("--paper", choices=sorted(PAPERS), help="only editions on this paper")
     parser.add_argument("--profile", choices=sorted(PROFILES),
                         help="only editions in this output profile")
+    parser.add_argument("--shard", type=shard, metavar="K/N",
+                        help="only the K-th of N deterministic slices of the matrix, for CI runners; "
+                             "writes manifest.part-K-of-N.json (join them with `manifest merge`)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+
+
+def shard(text: str):
+    """Parse `--shard K/N` for argparse."""
+    from ..shards import Shard
+
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def jobs(text: str) -> int:
+    """Parse `--jobs N` for argparse: a positive number of worker processes."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of workers")
+    return value
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "build", help="build the declared editions that are out of date (the default command)",
+        description="Render every selected edition whose inputs changed since it was last built, "
+                    "in parallel worker processes, and write build/manifest.json.")
+    add_filters(parser)
+    parser.add_argument("--jobs", "-j", type=jobs, default=None, metavar="N",
+                        help="worker processes rendering at once (default: the number of CPUs)")
+    parser.add_argument("--force", action="store_true",
+                        help="render every selected edition, even those that are up to date")
     parser.add_argument("--html", action="store_true",
                         help="also write the intermediate HTML beside each PDF, for debugging")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
     parser.add_argument("--strict", action="store_true", help="treat content warnings as errors")
     parser.add_argument("--allow-incomplete", action="store_true",
                         help="build translated editions with gaps as drafts, the master text filling the gaps")
@@ -30,27 +65,34 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..build import Filters, build, load_all
+    one = args.jobs == 1 or all((args.document, args.locale, args.paper, args.profile))
+    if args.force and one:
+        from ..workers import preload
+
+        preload()  # rendering here is certain: import WeasyPrint while the sources load
+    from ..build import Filters, load_all
+    from ..matrix import run as build_matrix
+    from ..progress import reporter_for
+    from ..workers import cpu_count
 
     out = args.out or ROOT / "build"
     filters = Filters(args.document, args.locale, args.paper, args.profile)
 
-    def report(output) -> None:
-        print(f"{output.path}  {output.pages} pages  {output.seconds:.2f} s", flush=True)
-
     def warn(diagnostic) -> None:
         print(diagnostic.format(), file=sys.stderr, flush=True)
 
-    outputs = build(ROOT, out, filters, write_html=args.html, report=report,
-                    strict=args.strict, warn=warn, allow_incomplete=args.allow_incomplete)
-    if not outputs:
+    summary = build_matrix(ROOT, out, filters, jobs=args.jobs or cpu_count(), force=args.force,
+                           shard=args.shard, write_html=args.html, reporter=reporter_for(),
+                           strict=args.strict, warn=warn, allow_incomplete=args.allow_incomplete)
+    if not (summary.outputs or summary.failed) and args.shard is None:
         print("no edition matches the filters", file=sys.stderr)
         return EXIT_USAGE
     masters = {doc.name: doc.leaflet.document.language for doc in load_all(ROOT, args.document)}
-    for line in page_counts(outputs, masters):
+    for line in page_counts(summary.outputs, masters):
         print(line)
-    print(f"{len(outputs)} edition(s) built; manifest: {display_path(out / 'manifest.json')}")
-    return EXIT_OK
+    if any(rendered.fault for rendered in summary.failed):
+        return EXIT_INTERNAL
+    return EXIT_CONTENT if summary.failed else EXIT_OK
 
 
 def page_counts(outputs, masters: dict[str, str]) -> list[str]:

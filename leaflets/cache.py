@@ -1,0 +1,165 @@
+"""Know which editions are up to date: a key per edition from the files and options that shape it.
+
+The key is computed from files, never from the pipeline's internals, so it stays right whatever
+the stages do with them: every file of the edition's document folder (a file that belongs to one
+locale, such as `locales/de.po`, counts only for that locale's editions), every file under
+`layouts/` and `styles/` (fonts included), the package's own code, the edition's paper and profile
+entries in the registries, the renderer's versions and the build options. Nothing here imports
+WeasyPrint: a build with nothing to do must answer at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+FORMAT = 1
+CACHE_DIR = ".cache"
+RECORDS = "editions"
+SHARED_TREES = ("layouts", "styles")
+# Distributions whose release changes the bytes of a PDF.
+RENDERERS = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen",
+             "fonttools", "Jinja2", "Babel", "markdown-it-py")
+# A folder with one of these names holds files per locale: `locales/de.po`, `locales/de/…`.
+LOCALE_FOLDERS = {"locales", "locale", "translations", "i18n"}
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _normal_locale(name: str) -> str:
+    return name.replace("_", "-").lower()
+
+
+def locale_of(relative: str) -> str | None:
+    """Return the locale a file belongs to (`source/x/locales/de.po` -> `de`), or None for all."""
+    parts = relative.split("/")
+    for index, part in enumerate(parts[:-1]):
+        if part in LOCALE_FOLDERS:
+            name = parts[index + 1].split(".")[0]
+            if _LOCALE.match(name):
+                return _normal_locale(name)
+    return None
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
+    """Hash every file under `folder` (hidden files and byte-code skipped), by relative path."""
+    found: dict[str, str] = {}
+    if not folder.is_dir():
+        return found
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith((".pyc", ".pyo", "~")):
+                continue
+            path = Path(directory) / name
+            found[prefix + path.relative_to(folder).as_posix()] = _digest(path)
+    return found
+
+
+def versions() -> dict[str, str]:
+    """Return the installed versions of the renderer's distributions, without importing them."""
+    found = {}
+    for name in RENDERERS:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+class Fingerprints:
+    """Hash the project's files once per run and give each edition its key."""
+
+    def __init__(self, root: Path, options: Mapping[str, Any] | None = None):
+        self.root = root
+        self.options = dict(options or {})
+        self.shared = {}
+        for tree in SHARED_TREES:
+            self.shared.update(tree_digests(root / tree, f"{tree}/"))
+        self.shared.update(tree_digests(_PACKAGE, "leaflets/"))
+        self.versions = versions()
+        self._documents: dict[str, dict[str, str]] = {}
+
+    def _document(self, name: str) -> dict[str, str]:
+        if name not in self._documents:
+            self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/")
+        return self._documents[name]
+
+    def key(self, document: str, locale: str, paper: str, profile: str) -> str:
+        """Return the hex key of one edition: equal keys mean the same PDF."""
+        from .profiles import PAPERS, PROFILES
+
+        wanted = _normal_locale(locale)
+        files = {path: digest for path, digest in {**self.shared, **self._document(document)}.items()
+                 if locale_of(path) in (None, wanted)}
+        shape = {
+            "format": FORMAT,
+            "edition": [document, locale, paper, profile],
+            "files": files,
+            "paper": repr(PAPERS.get(paper)),
+            "profile": repr(PROFILES.get(profile)),
+            "versions": self.versions,
+            "options": {name: repr(value) for name, value in sorted(self.options.items())},
+        }
+        return hashlib.sha256(json.dumps(shape, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the cache remembers of one built edition."""
+
+    key: str
+    output: dict
+    html_sha256: str | None = None
+
+
+def record_path(out: Path, stem: str) -> Path:
+    return out / CACHE_DIR / RECORDS / f"{stem}.json"
+
+
+def read_record(out: Path, stem: str) -> Record | None:
+    """Return an edition's record, or None when it is missing or damaged."""
+    try:
+        data = json.loads(record_path(out, stem).read_text("utf-8"))
+        if data.get("format") != FORMAT:
+            return None
+        record = Record(data["key"], data["output"], data.get("html_sha256"))
+        if not isinstance(record.key, str) or not isinstance(record.output, dict):
+            return None
+        return record
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def record_bytes(key: str, output: dict, html_sha256: str | None) -> bytes:
+    """Serialize a record for `write_atomic`."""
+    data = {"format": FORMAT, "key": key, "output": output, "html_sha256": html_sha256}
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def staleness(record: Record | None, key: str, pdf: Path, shown: str, html: Path | None) -> str | None:
+    """Say why an edition must be rendered again, or None when its files are up to date."""
+    if record is None:
+        return "not built"
+    if record.key != key:
+        return "inputs changed"
+    if record.output.get("path") != shown:
+        return "output moved"
+    try:
+        if _digest(pdf) != record.output.get("sha256"):
+            return "output changed"
+        if html is not None and (record.html_sha256 is None or _digest(html) != record.html_sha256):
+            return "no HTML"
+    except OSError:
+        return "output missing"
+    return None

@@ -1,0 +1,38 @@
+"""`make_pdf.py list`: show the edition matrix and which editions are out of date."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..paths import ROOT
+from .build import add_filters
+
+EXIT_OK = 0
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "list", help="list the edition matrix and what is out of date",
+        description="Validate the sources and list every selected edition: its job code, its "
+                    "output file and whether it is up to date. Renders nothing.")
+    add_filters(parser)
+    parser.add_argument("--html", action="store_true",
+                        help="count an edition without its intermediate HTML as out of date")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..build import Filters
+    from ..matrix import survey
+
+    out = args.out or ROOT / "build"
+    filters = Filters(args.document, args.locale, args.paper, args.profile)
+    planned = survey(ROOT, out, filters, args.shard, write_html=args.html)
+    rows = [(p.stem, p.edition.job_code, p.reason or "up to date", p.shown) for p in planned]
+    header = ("EDITION", "JOB CODE", "STATE", "OUTPUT")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+    stale = sum(p.reason is not None for p in planned)
+    print(f"{len(planned)} edition(s), {stale} out of date")
+    return EXIT_OK
