@@ -80,10 +80,13 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
         shown = _relative(pdf, root)
         key = fingerprints.key(document, e.locale, e.paper, e.profile)
         record = cache.read_record(out, stem)
-        reason = "forced" if force else cache.staleness(
-            record, key, pdf, shown, pdf.with_suffix(".html") if write_html else None)
-        if reason is None and _output(record) is None:
+        if force:
+            reason = "forced"
+        elif (record is None and cache.record_path(out, stem).exists()) or (
+                record is not None and _output(record) is None):
             reason = "damaged cache"
+        else:
+            reason = cache.staleness(record, key, pdf, shown, pdf.with_suffix(".html") if write_html else None)
         planned.append(Planned(document, e, pdf, shown, key, reason, record))
     return planned
 

@@ -1,0 +1,228 @@
+"""Building the matrix: worker pools, incremental rebuilds, failures, shards and fast answers."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import leaflets.build
+from conftest import copy_project
+from leaflets.build import Filters, build
+from leaflets.diagnostics import ContentError
+from leaflets.matrix import run
+from leaflets.progress import LiveReporter
+from leaflets.shards import Shard, find_parts, merge
+from pdfread import reading_text
+from test_cache import add_editions
+
+ROOT = Path(__file__).resolve().parent.parent
+STEMS = ["ambc-en-a4-screen", "ambc-en-letter-screen", "other-en-a4-screen", "other-en-letter-screen"]
+
+# Runs the command line on another project root; the last line on stderr says what it imported.
+CLI = """
+import json, sys
+from pathlib import Path
+from leaflets.commands import build, list, manifest
+for command in (build, list, manifest):
+    command.ROOT = Path(sys.argv[1])
+from leaflets.cli import main
+code = main(sys.argv[2:])
+print(json.dumps({"exit": code, "weasyprint": "weasyprint" in sys.modules}), file=sys.stderr)
+"""
+
+
+def cli(root: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run make_pdf.py's command line in a fresh process, building `root`."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", CLI, str(root), *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    return done, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def sources(destination: Path) -> Path:
+    """A project with two documents of two editions each (no build yet)."""
+    copy_project(destination)
+    shutil.copytree(destination / "source" / "ambc", destination / "source" / "other")
+    add_editions(destination / "source" / "other", (), tag="O")
+    return destination
+
+
+@pytest.fixture(scope="module")
+def built_matrix(tmp_path_factory) -> tuple[Path, object]:
+    """The two-document project built once with two workers."""
+    root = sources(tmp_path_factory.mktemp("matrix") / "project")
+    return root, run(root, root / "build", Filters(), jobs=2)
+
+
+@pytest.fixture
+def rebuilt(built_matrix, tmp_path) -> Path:
+    """A private copy of the built project, its cache included."""
+    root, _ = built_matrix
+    shutil.copytree(root, tmp_path / "project")
+    return tmp_path / "project"
+
+
+def pdf_bytes(root: Path) -> dict[str, bytes]:
+    return {path.stem: path.read_bytes() for path in sorted((root / "build").glob("*/*.pdf"))}
+
+
+def test_workers_build_every_edition_in_matrix_order(built_matrix):
+    root, summary = built_matrix
+    assert summary.built == STEMS and summary.skipped == [] and summary.failed == []
+    assert [Path(o.path).stem for o in summary.outputs] == STEMS
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    assert [Path(e["path"]).stem for e in manifest["editions"]] == STEMS
+    for output in summary.outputs:
+        text = reading_text(root / output.path)
+        assert "Advanced/metastatic breast cancer (a/mBC)" in text
+        assert output.job_code in text
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing_and_never_imports_weasyprint(rebuilt):
+    before = pdf_bytes(rebuilt)
+    done, seen = cli(rebuilt, "build", "--jobs", "2")
+    assert seen == {"exit": 0, "weasyprint": False}, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:4] == [f"build/{s.split('-')[0]}/{s}.pdf  {3 if '-a4-' in s else 4} pages  up to date"
+                         for s in STEMS]
+    assert lines[4].startswith("0 built, 4 up to date, 0 failed in ")
+    assert pdf_bytes(rebuilt) == before
+
+
+def test_help_and_list_never_import_weasyprint(rebuilt):
+    done, seen = cli(rebuilt, "--help")
+    assert seen == {"exit": 0, "weasyprint": False} and "COMMAND" in done.stdout
+    with (rebuilt / "source/other/references.yaml").open("a") as stream:
+        stream.write("\n")
+    done, seen = cli(rebuilt, "list")
+    assert seen == {"exit": 0, "weasyprint": False}, done.stderr
+    states = {line.split()[0]: line for line in done.stdout.splitlines()[1:-1]}
+    assert "up to date" in states["ambc-en-a4-screen"]
+    assert "inputs changed" in states["other-en-letter-screen"]
+    assert done.stdout.splitlines()[-1] == "4 edition(s), 2 out of date"
+
+
+def test_an_edited_document_rerenders_only_its_editions(rebuilt):
+    before = pdf_bytes(rebuilt)
+    path = rebuilt / "source/other/leaflet.yaml"
+    path.write_text(path.read_text().replace("Tumors at distant sites", "Tumors in distant places", 1))
+    summary = run(rebuilt, rebuilt / "build", Filters(), jobs=2)
+    assert summary.built == STEMS[2:] and summary.skipped == STEMS[:2]
+    after = pdf_bytes(rebuilt)
+    assert {stem for stem in before if before[stem] != after[stem]} == set(STEMS[2:])
+    assert "Tumors in distant places" in reading_text(rebuilt / "build/other/other-en-a4-screen.pdf")
+
+
+def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
+    before = pdf_bytes(rebuilt)
+    letter = rebuilt / "styles/paper/letter.css"
+    letter.write_text('@font-face { font-family: Gone; src: url("../fonts/Gone.ttf"); }\n'
+                      + letter.read_text())
+    done, seen = cli(rebuilt, "build", "--jobs", "2")
+    assert seen["exit"] == 1
+    assert "FAILED build/ambc/ambc-en-letter-screen.pdf" in done.stderr
+    assert "error[render-fetch]: file not found: " in done.stderr
+    assert "0 failed" not in done.stdout and "2 built, 0 up to date, 2 failed in " in done.stdout
+    after = pdf_bytes(rebuilt)
+    for stem in ("ambc-en-letter-screen", "other-en-letter-screen"):
+        assert after[stem] == before[stem]  # the last good PDF stays
+    assert "AMBC-EN-A4-0001" in reading_text(rebuilt / "build/ambc/ambc-en-a4-screen.pdf")
+    # The failed editions are still out of date: the next build tries them again.
+    assert cli(rebuilt, "list")[0].stdout.count("inputs changed") == 2
+
+
+def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch):
+    real = leaflets.build.render_job
+
+    def faulty(job, root):
+        if job.stem == "other-en-a4-screen":
+            raise RuntimeError("boom")
+        return real(job, root)
+
+    monkeypatch.setattr(leaflets.build, "render_job", faulty)  # forked workers inherit it
+    summary = run(rebuilt, rebuilt / "build", Filters(), jobs=2, force=True)
+    assert summary.built == [s for s in STEMS if s != "other-en-a4-screen"]
+    [failed] = summary.failed
+    assert failed.stem == "other-en-a4-screen" and "RuntimeError: boom" in failed.fault
+    with pytest.raises(RuntimeError, match="boom"):
+        build(rebuilt, rebuilt / "build", Filters(document="other"), jobs=2, force=True)
+
+
+def test_content_errors_in_a_worker_reach_the_caller(rebuilt):
+    (rebuilt / "styles/profile/screen.css").write_text('@import url("https://example.org/x.css");\n')
+    with pytest.raises(ContentError) as caught:
+        build(rebuilt, rebuilt / "build", Filters(paper="a4"), jobs=2)
+    assert "render-fetch" in {d.code for d in caught.value.diagnostics}
+    assert "refused to fetch 'https://example.org/x.css'" in str(caught.value)
+
+
+@given(st.integers(0, 60), st.integers(1, 9))
+def test_shards_are_disjoint_balanced_and_cover_the_matrix(size, count):
+    matrix = list(range(size))
+    slices = [Shard(k, count).select(matrix) for k in range(1, count + 1)]
+    assert sorted(x for s in slices for x in s) == matrix
+    assert max(map(len, slices)) - min(map(len, slices)) <= 1
+
+
+def test_merged_shard_manifests_equal_a_single_machine_build(built_matrix, tmp_path):
+    single, _ = built_matrix
+    root = sources(tmp_path / "project")
+    seen = []
+    for k in (1, 2, 3):
+        summary = run(root, root / "build", Filters(), jobs=1, shard=Shard(k, 3))
+        seen.append(summary.built)
+    assert sorted(s for part in seen for s in part) == STEMS
+    assert not (root / "build" / "manifest.json").exists()
+    parts = find_parts(root / "build")
+    assert [p.name for p in parts] == [f"manifest.part-{k}-of-3.json" for k in (1, 2, 3)]
+    done, seen_cli = cli(root, "manifest", "merge")
+    assert seen_cli == {"exit": 0, "weasyprint": False}, done.stderr
+    assert (root / "build/manifest.json").read_bytes() == (single / "build/manifest.json").read_bytes()
+
+
+def test_merge_refuses_missing_and_overlapping_parts(tmp_path):
+    entry = {"document": "ambc", "locale": "en", "paper": "a4", "profile": "screen"}
+    for k in (1, 3):
+        (tmp_path / f"manifest.part-{k}-of-3.json").write_text(
+            json.dumps({"shard": {"index": k, "count": 3}, "editions": [entry]}))
+    (tmp_path / "manifest.part-2-of-4.json").write_text("{")
+    with pytest.raises(ContentError) as caught:
+        merge(find_parts(tmp_path), tmp_path)
+    assert [d.code for d in caught.value.diagnostics] == [
+        "manifest-missing-part", "manifest-part-damaged", "manifest-duplicate"]
+    assert "missing manifest part(s) 2/3" in caught.value.diagnostics[0].message
+    assert not (tmp_path / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--shard", "3/2"], "K must be between 1 and N"),
+    (["--shard", "half"], "is not K/N"),
+    (["--jobs", "0"], "not a positive number of workers"),
+])
+def test_bad_matrix_options_are_usage_errors(args, message, capsys):
+    from leaflets.cli import main
+
+    assert main(["build", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_live_display_names_each_edition_and_sums_up(rebuilt):
+    from rich.console import Console
+
+    screen = io.StringIO()
+    reporter = LiveReporter(Console(file=screen, force_terminal=True, width=120))
+    run(rebuilt, rebuilt / "build", Filters(document="ambc", paper="a4"), jobs=1, force=True,
+        reporter=reporter)
+    text = screen.getvalue()
+    assert "rendering ambc-en-a4-screen" in text
+    assert "build/ambc/ambc-en-a4-screen.pdf  3 pages" in text
+    assert "1 built, 0 up to date, 0 failed in " in text
