@@ -30,6 +30,7 @@ RENDERERS = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyph
 LOCALE_FOLDERS = {"locales", "locale", "translations", "i18n"}
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 _PACKAGE = Path(__file__).resolve().parent
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # functions' code is keyed by the package's files
 
 
 def _normal_locale(name: str) -> str:
@@ -64,6 +65,11 @@ def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
             path = Path(directory) / name
             found[prefix + path.relative_to(folder).as_posix()] = _digest(path)
     return found
+
+
+def stable_repr(value: Any) -> str:
+    """Describe a registry entry the same way in every process (no memory addresses)."""
+    return _ADDRESS.sub("", repr(value))
 
 
 def versions() -> dict[str, str]:
@@ -106,10 +112,10 @@ class Fingerprints:
             "format": FORMAT,
             "edition": [document, locale, paper, profile],
             "files": files,
-            "paper": repr(PAPERS.get(paper)),
-            "profile": repr(PROFILES.get(profile)),
+            "paper": stable_repr(PAPERS.get(paper)),
+            "profile": stable_repr(PROFILES.get(profile)),
             "versions": self.versions,
-            "options": {name: repr(value) for name, value in sorted(self.options.items())},
+            "options": {name: stable_repr(value) for name, value in sorted(self.options.items())},
         }
         return hashlib.sha256(json.dumps(shape, sort_keys=True).encode("utf-8")).hexdigest()
 

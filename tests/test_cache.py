@@ -75,7 +75,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_a_fresh_build_is_up_to_date(matrix):
     assert stale(matrix) == {}
-    assert len(everything(matrix)) == 2 * (2 + len(EXTRA_EDITIONS))
+    assert {"ambc-de-a4-screen", "ambc-en-a4-print", "other-de-a4-screen"} <= everything(matrix)
 
 
 def test_source_text_rebuilds_that_document_only(matrix):

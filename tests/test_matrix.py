@@ -25,6 +25,7 @@ from pdfread import reading_text
 from test_cache import add_editions
 
 ROOT = Path(__file__).resolve().parent.parent
+SCREEN = Filters(profile="screen")  # one profile keeps the renders few
 STEMS = ["ambc-en-a4-screen", "ambc-en-letter-screen", "other-en-a4-screen", "other-en-letter-screen"]
 
 # Runs the command line on another project root; the last line on stderr says what it imported.
@@ -60,7 +61,7 @@ def sources(destination: Path) -> Path:
 def built_matrix(tmp_path_factory) -> tuple[Path, object]:
     """The two-document project built once with two workers."""
     root = sources(tmp_path_factory.mktemp("matrix") / "project")
-    return root, run(root, root / "build", Filters(), jobs=2)
+    return root, run(root, root / "build", SCREEN, jobs=2)
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_workers_build_every_edition_in_matrix_order(built_matrix):
 
 def test_a_rebuild_with_nothing_changed_renders_nothing_and_never_imports_weasyprint(rebuilt):
     before = pdf_bytes(rebuilt)
-    done, seen = cli(rebuilt, "build", "--jobs", "2")
+    done, seen = cli(rebuilt, "build", "--profile", "screen", "--jobs", "2")
     assert seen == {"exit": 0, "weasyprint": False}, done.stderr
     lines = done.stdout.splitlines()
     assert lines[:4] == [f"build/{s.split('-')[0]}/{s}.pdf  {3 if '-a4-' in s else 4} pages  up to date"
@@ -103,7 +104,7 @@ def test_help_and_list_never_import_weasyprint(rebuilt):
     assert seen == {"exit": 0, "weasyprint": False} and "COMMAND" in done.stdout
     with (rebuilt / "source/other/references.yaml").open("a") as stream:
         stream.write("\n")
-    done, seen = cli(rebuilt, "list")
+    done, seen = cli(rebuilt, "list", "--profile", "screen")
     assert seen == {"exit": 0, "weasyprint": False}, done.stderr
     states = {line.split()[0]: line for line in done.stdout.splitlines()[1:-1]}
     assert "up to date" in states["ambc-en-a4-screen"]
@@ -115,7 +116,7 @@ def test_an_edited_document_rerenders_only_its_editions(rebuilt):
     before = pdf_bytes(rebuilt)
     path = rebuilt / "source/other/leaflet.yaml"
     path.write_text(path.read_text().replace("Tumors at distant sites", "Tumors in distant places", 1))
-    summary = run(rebuilt, rebuilt / "build", Filters(), jobs=2)
+    summary = run(rebuilt, rebuilt / "build", SCREEN, jobs=2)
     assert summary.built == STEMS[2:] and summary.skipped == STEMS[:2]
     after = pdf_bytes(rebuilt)
     assert {stem for stem in before if before[stem] != after[stem]} == set(STEMS[2:])
@@ -127,7 +128,7 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
     letter = rebuilt / "styles/paper/letter.css"
     letter.write_text('@font-face { font-family: Gone; src: url("../fonts/Gone.ttf"); }\n'
                       + letter.read_text())
-    done, seen = cli(rebuilt, "build", "--jobs", "2")
+    done, seen = cli(rebuilt, "build", "--profile", "screen", "--jobs", "2")
     assert seen["exit"] == 1
     assert "FAILED build/ambc/ambc-en-letter-screen.pdf" in done.stderr
     assert "error[render-fetch]: file not found: " in done.stderr
@@ -137,7 +138,7 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
         assert after[stem] == before[stem]  # the last good PDF stays
     assert "AMBC-EN-A4-0001" in reading_text(rebuilt / "build/ambc/ambc-en-a4-screen.pdf")
     # The failed editions are still out of date: the next build tries them again.
-    assert cli(rebuilt, "list")[0].stdout.count("inputs changed") == 2
+    assert cli(rebuilt, "list", "--profile", "screen")[0].stdout.count("inputs changed") == 2
 
 
 def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch):
@@ -149,18 +150,18 @@ def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch)
         return real(job, root)
 
     monkeypatch.setattr(leaflets.build, "render_job", faulty)  # forked workers inherit it
-    summary = run(rebuilt, rebuilt / "build", Filters(), jobs=2, force=True)
+    summary = run(rebuilt, rebuilt / "build", SCREEN, jobs=2, force=True)
     assert summary.built == [s for s in STEMS if s != "other-en-a4-screen"]
     [failed] = summary.failed
     assert failed.stem == "other-en-a4-screen" and "RuntimeError: boom" in failed.fault
     with pytest.raises(RuntimeError, match="boom"):
-        build(rebuilt, rebuilt / "build", Filters(document="other"), jobs=2, force=True)
+        build(rebuilt, rebuilt / "build", Filters(document="other", profile="screen"), jobs=2, force=True)
 
 
 def test_content_errors_in_a_worker_reach_the_caller(rebuilt):
     (rebuilt / "styles/profile/screen.css").write_text('@import url("https://example.org/x.css");\n')
     with pytest.raises(ContentError) as caught:
-        build(rebuilt, rebuilt / "build", Filters(paper="a4"), jobs=2)
+        build(rebuilt, rebuilt / "build", Filters(paper="a4", profile="screen"), jobs=2)
     assert "render-fetch" in {d.code for d in caught.value.diagnostics}
     assert "refused to fetch 'https://example.org/x.css'" in str(caught.value)
 
@@ -178,7 +179,7 @@ def test_merged_shard_manifests_equal_a_single_machine_build(built_matrix, tmp_p
     root = sources(tmp_path / "project")
     seen = []
     for k in (1, 2, 3):
-        summary = run(root, root / "build", Filters(), jobs=1, shard=Shard(k, 3))
+        summary = run(root, root / "build", SCREEN, jobs=1, shard=Shard(k, 3))
         seen.append(summary.built)
     assert sorted(s for part in seen for s in part) == STEMS
     assert not (root / "build" / "manifest.json").exists()
@@ -220,7 +221,7 @@ def test_the_live_display_names_each_edition_and_sums_up(rebuilt):
 
     screen = io.StringIO()
     reporter = LiveReporter(Console(file=screen, force_terminal=True, width=120))
-    run(rebuilt, rebuilt / "build", Filters(document="ambc", paper="a4"), jobs=1, force=True,
+    run(rebuilt, rebuilt / "build", Filters(document="ambc", paper="a4", profile="screen"), jobs=1, force=True,
         reporter=reporter)
     text = screen.getvalue()
     assert "rendering ambc-en-a4-screen" in text
