@@ -80,7 +80,7 @@ def weasyprint_flags(project: Path) -> list[str]:
     for line in text.splitlines():
         name, value = line.split(" ", 1)
         flag = "--" + name.replace("_", "-")
-        flags += [flag] if value == "True" else [] if value == "False" else [flag, value]
+        flags += [flag] if value == "True" else [] if value == "False" else [f"{flag}={value}"]
     return flags
 
 
@@ -134,12 +134,26 @@ def change_catalogue(project: Path) -> tuple[str, str]:
             changed = match[1].replace(" ", "  ", 1)  # one more space: same words, other bytes
             po.write_text(text[:match.start(1)] + changed + text[match.end(1):], "utf-8")
             return po.stem, f"changed one msgstr in {po.relative_to(project)}"
-    # No catalogue yet: a locale-specific input stands in for one.
-    target = project / "source" / "ambc" / "locales" / "en.po"
+    # No catalogue yet: a locale-specific input of the `de` editions stands in for one.
+    target = project / "source" / "ambc" / "locales" / "de.po"
     target.parent.mkdir(exist_ok=True)
     with target.open("a", encoding="utf-8") as stream:
         stream.write(f"# simulated catalogue change {time.time_ns()}\n")
-    return "en", f"simulated: no catalogue in source/*/locales/, appended to {target.relative_to(project)}"
+    return "de", f"simulated: no catalogue in source/*/locales/, appended to {target.relative_to(project)}"
+
+
+def add_locale(project: Path) -> bool:
+    """Without catalogues, declare `de` editions (master text) so a locale's input can change."""
+    if list((project / "source").glob("*/locales/*.po")):
+        return False
+    path = project / "source" / "ambc" / "leaflet.yaml"
+    text = path.read_text("utf-8")
+    for paper in ("a4", "letter"):
+        text += (f"  - locale: de\n    paper: {paper}\n    profile: screen\n"
+                 f"    job_code: AMBC-DE-{paper.upper()}-BENCH\n    date_of_preparation: 2026-03-02\n"
+                 "    review_date: 2029-03-01\n    status: draft\n")
+    path.write_text(text, "utf-8")
+    return True
 
 
 def bench_catalogue(project: Path, runs: int) -> dict:
@@ -202,6 +216,9 @@ def main() -> int:
         a = bench_one(project, args.runs)
         print(f"(a) one edition cold: {a['ours']:.3f} s; WeasyPrint alone ({' '.join(a['alone_cmd'][:-2])} "
               f"HTML PDF): {a['alone']:.3f} s; ratio {a['ratio']:.2f} (median of pairs {a['pair_ratio']:.2f})")
+        if add_locale(project):
+            print("    no catalogue yet: added de editions (a4, letter; master text) to source/ambc "
+                  "so that (d) can change a de-only input")
         copies = widen(project, MIN_EDITIONS)
         if copies:
             print(f"    matrix widened with {copies} copies of source/ambc to reach {MIN_EDITIONS} editions")
