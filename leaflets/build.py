@@ -165,8 +165,7 @@ def build(root: Path, out: Path, filters: Filters, write_html: bool = False,
                   strict=strict, warn=warn, allow_incomplete=allow_incomplete)
     faults = [rendered.fault for rendered in summary.failed if rendered.fault]
     if faults:
-        raise RuntimeError("
-".join(faults))
+        raise RuntimeError("\n".join(faults))
     if summary.failed:
         raise ContentError([d for rendered in summary.failed for d in rendered.diagnostics])
     return summary.outputs

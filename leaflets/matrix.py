@@ -62,6 +62,11 @@ class _Order(Protocol):
     def __call__(self, planned: Planned, output: Output | None, rendered: Any) -> None: ...
 
 
+def build_options(allow_incomplete: bool = False) -> dict[str, Any]:
+    """Return the build options that change a PDF, as the cache keys them."""
+    return {"allow_incomplete": allow_incomplete}  # a translation's gaps filled from the master
+
+
 def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
            write_html: bool = False, options: Mapping[str, Any] | None = None,
            force: bool = False, documents: list[SourceDocument] | None = None) -> list[Planned]:
@@ -72,7 +77,7 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
                  if filters.accepts(doc.name, edition)]
     if shard is not None:
         selection = shard.select(selection)
-    fingerprints = cache.Fingerprints(root, options)
+    fingerprints = cache.Fingerprints(root, build_options() if options is None else options)
     planned = []
     for document, e in selection:
         stem = f"{document}-{e.locale}-{e.paper}-{e.profile}"
@@ -123,7 +128,7 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
     from . import workers
     from .checks import check_documents, settle
 
-    options = {"allow_incomplete": allow_incomplete}  # it changes what a translated edition prints
+    options = build_options(allow_incomplete)
 
     started_at = time.perf_counter()
     try:

@@ -94,10 +94,15 @@ def test_glossary_rebuilds_that_document_only(matrix):
 
 
 def test_catalogue_rebuilds_that_locale_only(matrix):
-    catalogue = matrix / "source/ambc/locales/de.po"
-    catalogue.parent.mkdir(exist_ok=True)
-    catalogue.write_text('msgid ""\nmsgstr ""\n"Language: de\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
-    assert set(stale(matrix)) == {"ambc-de-a4-screen"}
+    edit(matrix / "source/ambc/locales/de.po", 'msgstr "Fortgeschrittener/metastasierter Brustkrebs"',
+         'msgstr "Fortgeschrittener oder metastasierter Brustkrebs"')
+    assert set(stale(matrix)) == {s for s in everything(matrix) if s.startswith("ambc-de-")} != set()
+
+
+def test_layout_catalogue_rebuilds_that_locale_in_every_document(matrix):
+    with (matrix / "layouts/locales/es.po").open("a", encoding="utf-8") as stream:
+        stream.write("\n")
+    assert set(stale(matrix)) == {s for s in everything(matrix) if "-es-" in s} != set()
 
 
 @pytest.mark.parametrize("changed", ["layouts/partials/paragraph.html.j2", "styles/leaflet.css",

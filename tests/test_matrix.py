@@ -25,17 +25,16 @@ from pdfread import reading_text
 from test_cache import add_editions
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREEN = Filters(profile="screen")  # one profile keeps the renders few
+SCREEN = Filters(locale="en", profile="screen")  # one locale and profile keep the renders few
 STEMS = ["ambc-en-a4-screen", "ambc-en-letter-screen", "other-en-a4-screen", "other-en-letter-screen"]
 
 # Runs the command line on another project root; the last line on stderr says what it imported.
 CLI = """
 import json, sys
 from pathlib import Path
-from leaflets.commands import build, list, manifest
-for command in (build, list, manifest):
+from leaflets.cli import COMMANDS, main
+for command in COMMANDS.values():
     command.ROOT = Path(sys.argv[1])
-from leaflets.cli import main
 code = main(sys.argv[2:])
 print(json.dumps({"exit": code, "weasyprint": "weasyprint" in sys.modules}), file=sys.stderr)
 """
@@ -90,7 +89,7 @@ def test_workers_build_every_edition_in_matrix_order(built_matrix):
 
 def test_a_rebuild_with_nothing_changed_renders_nothing_and_never_imports_weasyprint(rebuilt):
     before = pdf_bytes(rebuilt)
-    done, seen = cli(rebuilt, "build", "--profile", "screen", "--jobs", "2")
+    done, seen = cli(rebuilt, "build", "--locale", "en", "--profile", "screen", "--jobs", "2")
     assert seen == {"exit": 0, "weasyprint": False}, done.stderr
     lines = done.stdout.splitlines()
     assert lines[:4] == [f"build/{s.split('-')[0]}/{s}.pdf  {3 if '-a4-' in s else 4} pages  up to date"
@@ -99,12 +98,21 @@ def test_a_rebuild_with_nothing_changed_renders_nothing_and_never_imports_weasyp
     assert pdf_bytes(rebuilt) == before
 
 
-def test_help_and_list_never_import_weasyprint(rebuilt):
+def test_a_rebuild_with_nothing_to_render_still_runs_the_checks(rebuilt):
+    done, seen = cli(rebuilt, "build", "--locale", "en", "--profile", "screen", "--strict")
+    assert seen == {"exit": 1, "weasyprint": False}
+    assert "error[long-sentence]: sentence of 21 words" in done.stderr
+    assert "nothing was written" in done.stderr
+
+
+def test_help_check_and_list_never_import_weasyprint(rebuilt):
     done, seen = cli(rebuilt, "--help")
     assert seen == {"exit": 0, "weasyprint": False} and "COMMAND" in done.stdout
+    done, seen = cli(rebuilt, "check")
+    assert seen == {"exit": 0, "weasyprint": False} and "0 error(s)" in done.stderr
     with (rebuilt / "source/other/references.yaml").open("a") as stream:
         stream.write("\n")
-    done, seen = cli(rebuilt, "list", "--profile", "screen")
+    done, seen = cli(rebuilt, "list", "--locale", "en", "--profile", "screen")
     assert seen == {"exit": 0, "weasyprint": False}, done.stderr
     states = {line.split()[0]: line for line in done.stdout.splitlines()[1:-1]}
     assert "up to date" in states["ambc-en-a4-screen"]
@@ -128,7 +136,7 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
     letter = rebuilt / "styles/paper/letter.css"
     letter.write_text('@font-face { font-family: Gone; src: url("../fonts/Gone.ttf"); }\n'
                       + letter.read_text())
-    done, seen = cli(rebuilt, "build", "--profile", "screen", "--jobs", "2")
+    done, seen = cli(rebuilt, "build", "--locale", "en", "--profile", "screen", "--jobs", "2")
     assert seen["exit"] == 1
     assert "FAILED build/ambc/ambc-en-letter-screen.pdf" in done.stderr
     assert "error[render-fetch]: file not found: " in done.stderr
@@ -138,7 +146,7 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
         assert after[stem] == before[stem]  # the last good PDF stays
     assert "AMBC-EN-A4-0001" in reading_text(rebuilt / "build/ambc/ambc-en-a4-screen.pdf")
     # The failed editions are still out of date: the next build tries them again.
-    assert cli(rebuilt, "list", "--profile", "screen")[0].stdout.count("inputs changed") == 2
+    assert cli(rebuilt, "list", "--locale", "en", "--profile", "screen")[0].stdout.count("inputs changed") == 2
 
 
 def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch):
@@ -155,13 +163,13 @@ def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch)
     [failed] = summary.failed
     assert failed.stem == "other-en-a4-screen" and "RuntimeError: boom" in failed.fault
     with pytest.raises(RuntimeError, match="boom"):
-        build(rebuilt, rebuilt / "build", Filters(document="other", profile="screen"), jobs=2, force=True)
+        build(rebuilt, rebuilt / "build", Filters(document="other", locale="en", profile="screen"), jobs=2, force=True)
 
 
 def test_content_errors_in_a_worker_reach_the_caller(rebuilt):
     (rebuilt / "styles/profile/screen.css").write_text('@import url("https://example.org/x.css");\n')
     with pytest.raises(ContentError) as caught:
-        build(rebuilt, rebuilt / "build", Filters(paper="a4", profile="screen"), jobs=2)
+        build(rebuilt, rebuilt / "build", Filters(paper="a4", locale="en", profile="screen"), jobs=2)
     assert "render-fetch" in {d.code for d in caught.value.diagnostics}
     assert "refused to fetch 'https://example.org/x.css'" in str(caught.value)
 
@@ -221,7 +229,7 @@ def test_the_live_display_names_each_edition_and_sums_up(rebuilt):
 
     screen = io.StringIO()
     reporter = LiveReporter(Console(file=screen, force_terminal=True, width=120))
-    run(rebuilt, rebuilt / "build", Filters(document="ambc", paper="a4", profile="screen"), jobs=1, force=True,
+    run(rebuilt, rebuilt / "build", Filters(document="ambc", paper="a4", locale="en", profile="screen"), jobs=1, force=True,
         reporter=reporter)
     text = screen.getvalue()
     assert "rendering ambc-en-a4-screen" in text

@@ -18,16 +18,19 @@ def add_parser(commands) -> None:
     add_filters(parser)
     parser.add_argument("--html", action="store_true",
                         help="count an edition without its intermediate HTML as out of date")
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="as a build with --allow-incomplete would count them")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..build import Filters
-    from ..matrix import survey
+    from ..matrix import build_options, survey
 
     out = args.out or ROOT / "build"
     filters = Filters(args.document, args.locale, args.paper, args.profile)
-    planned = survey(ROOT, out, filters, args.shard, write_html=args.html)
+    planned = survey(ROOT, out, filters, args.shard, write_html=args.html,
+                     options=build_options(args.allow_incomplete))
     rows = [(p.stem, p.edition.job_code, p.reason or "up to date", p.shown) for p in planned]
     header = ("EDITION", "JOB CODE", "STATE", "OUTPUT")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
