@@ -7,6 +7,8 @@ import it once and then render many editions beats one process per edition; one 
 
 from __future__ import annotations
 
+import copyreg
+import gettext
 import multiprocessing
 import os
 import sys
@@ -106,6 +108,7 @@ class Workers:
             preload()
             return
         settle()  # a process must not fork while one of its threads is importing
+        _picklable_translations()
         self.pool = ProcessPoolExecutor(max_workers=size, initializer=_warm,
                                         mp_context=multiprocessing.get_context(START_METHOD))
         self.pool.submit(int)  # start the workers now: they import WeasyPrint meanwhile
@@ -139,6 +142,32 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _picklable_translations() -> None:
+    """Let compiled gettext catalogues (a view's page labels) travel to the workers.
+
+    `GNUTranslations` keeps its plural rule as a lambda, which pickle refuses; rebuild the
+    rule from the catalogue's own Plural-Forms header on the other side.
+    """
+    from babel.support import Translations
+
+    for kind in (gettext.GNUTranslations, Translations):
+        copyreg.pickle(kind, _reduce_translations)
+
+
+def _reduce_translations(translations: gettext.GNUTranslations):
+    state = {k: v for k, v in vars(translations).items() if k != "plural"}
+    return _rebuild_translations, (type(translations), state)
+
+
+def _rebuild_translations(kind: type, state: dict) -> gettext.GNUTranslations:
+    translations = kind.__new__(kind)
+    vars(translations).update(state)
+    forms = state.get("_info", {}).get("plural-forms", "")
+    rule = forms.split("plural=", 1)[1].strip().rstrip(";") if "plural=" in forms else "n != 1"
+    translations.plural = gettext.c2py(rule)
+    return translations
 
 
 def _outcome(future: Future, job: Job) -> Rendered:

@@ -235,3 +235,13 @@ def test_the_live_display_names_each_edition_and_sums_up(rebuilt):
     assert "rendering ambc-en-a4-screen" in text
     assert "build/ambc/ambc-en-a4-screen.pdf  3 pages" in text
     assert "1 built, 0 up to date, 0 failed in " in text
+
+
+def test_translated_editions_render_in_workers_as_in_one_process(built, tmp_path):
+    summary = run(ROOT, tmp_path, Filters(paper="a4", profile="screen"), jobs=2, force=True)
+    assert {o.locale for o in summary.outputs} >= {"en", "es", "de", "en-XA"}
+    for output in summary.outputs:
+        first = built[(output.document, output.locale, output.paper, output.profile)]
+        assert Path(output.path).read_bytes() == first.read_bytes(), output.path
+    spanish = next(Path(o.path) for o in summary.outputs if o.locale == "es")
+    assert "Referencias" in reading_text(spanish)  # the page labels crossed to the worker
