@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic
 from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document
-from .finishing import EditionFacts, finisher, source_attachments
+from .finishing import EditionFacts
 from .i18n.translation import load_translation
 from .model import Edition
+from .paths import relative_to_root
 from .profiles import PAPERS, PROFILES
 
 if TYPE_CHECKING:  # resolving and rendering are imported when used: checking must stay fast
+    from .render import RenderRequest
     from .view import EditionView
 
 MANIFEST = "manifest.json"
@@ -119,20 +121,26 @@ def plan(root: Path, filters: Filters, strict: bool = False,
     return jobs
 
 
-def render_job(job: Job, root: Path) -> tuple[bytes, str, int]:
-    """Render one edition to PDF bytes; return them with the HTML and the page count."""
-    from .render import render_html, render_pdf
+def prepare(job: Job, root: Path) -> RenderRequest:
+    """Fill the layouts for one edition and gather what rendering its PDF needs."""
+    from .render import RenderRequest, render_html
 
-    html = render_html(job.view, root)
     e = job.edition
     profile = PROFILES[e.profile]
     sources = edition_sources(root / "source" / job.document, e.locale) if profile.attach_sources else ()
     facts = EditionFacts(e.job_code, e.date_of_preparation, PAPERS[e.paper].bleed_mm, sources)
-    options = dict(profile.options)
-    if sources:
-        options["attachments"] = source_attachments(facts)
-    pdf, pages = render_pdf(html, job.view, root, options, finisher(profile.finishing, facts))
-    return pdf, html, pages
+    return RenderRequest(job.stem, render_html(job.view, root), job.view.base_href,
+                         dict(profile.options), facts, tuple(profile.finishing),
+                         bool(profile.attach_sources))
+
+
+def render_job(job: Job, root: Path) -> tuple[bytes, str, int]:
+    """Render one edition to PDF bytes; return them with the HTML and the page count."""
+    from .render import execute
+
+    request = prepare(job, root)
+    pdf, pages = execute(request, root)
+    return pdf, request.html, pages
 
 
 def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
@@ -209,7 +217,4 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    return relative_to_root(path, root)

@@ -19,6 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
+from .paths import relative_to_root
+
 FORMAT = 1
 CACHE_DIR = ".cache"
 RECORDS = "editions"
@@ -169,3 +171,46 @@ def staleness(record: Record | None, key: str, pdf: Path, shown: str, html: Path
     except OSError:
         return "output missing"
     return None
+
+
+def build_options(allow_incomplete: bool = False) -> dict[str, Any]:
+    """Return the build options that change a PDF, as the cache keys them."""
+    return {"allow_incomplete": allow_incomplete}  # a translation's gaps filled from the master
+
+
+def quick_count(root: Path, out: Path, selection: tuple, force: bool,
+                options: Mapping[str, Any], write_html: bool = False) -> int | None:
+    """Count the selected editions that need rendering, or None when that cannot be told cheaply.
+
+    Reads only each document's `editions` list (no content models, no checks), so a build can
+    start its workers before the sources load. It only decides whether to start them early: the
+    build itself still validates everything and decides from the full survey.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document, *wanted = selection
+    fingerprints: Fingerprints | None = None
+    count = 0
+    for leaflet in sorted((root / "source").glob("*/leaflet.yaml")):
+        name = leaflet.parent.name
+        if document is not None and name != document:
+            continue
+        try:
+            editions = yaml.load(leaflet.read_bytes(), Loader=loader)["editions"]
+            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen")) for e in editions]
+        except Exception:  # any fault: the full build will say what it is
+            return None
+        for shape in shapes:
+            if any(want is not None and want != have for want, have in zip(wanted, shape)):
+                continue
+            stem = "-".join((name, *shape))
+            pdf = out / name / f"{stem}.pdf"
+            if not force:
+                fingerprints = fingerprints or Fingerprints(root, options)
+                html = pdf.with_suffix(".html") if write_html else None
+                if staleness(read_record(out, stem), fingerprints.key(name, *shape), pdf,
+                             relative_to_root(pdf, root), html) is None:
+                    continue
+            count += 1
+    return count

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
 from . import cache
+from .cache import build_options
 from .build import Filters, Output, SourceDocument, _relative, load_all, plan, write_atomic, write_manifest
 from .diagnostics import Diagnostic
 from .model import Edition
@@ -60,11 +61,6 @@ class Summary:
 
 class _Order(Protocol):
     def __call__(self, planned: Planned, output: Output | None, rendered: Any) -> None: ...
-
-
-def build_options(allow_incomplete: bool = False) -> dict[str, Any]:
-    """Return the build options that change a PDF, as the cache keys them."""
-    return {"allow_incomplete": allow_incomplete}  # a translation's gaps filled from the master
 
 
 def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
@@ -156,6 +152,7 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                     p = by_stem[rendered.stem]
                     emit(p, _write(p, rendered, root, out, write_html) if rendered.ok else None, rendered)
     finally:
+        workers.discard_prestarted()
         workers.settle()
     entries = [_manifest_entry(o) for o in summary.outputs]
     if shard is not None:

@@ -6,13 +6,17 @@ import logging
 import mimetypes
 import re
 from pathlib import Path
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 
 from .diagnostics import ContentError, Diagnostic, Position, display_path, error
-from .view import EditionView
+
+if TYPE_CHECKING:  # the worker processes that render PDFs never load the content models
+    from .finishing import EditionFacts
+    from .view import EditionView
 
 # Only these trees of the project may be read while rendering.
 READABLE_TREES = ("layouts", "styles", "source")
@@ -69,7 +73,32 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, view: EditionView, root: Path, options: dict,
+@dataclass(frozen=True)
+class RenderRequest:
+    """All a worker needs to render one edition's HTML: plain data, cheap to send."""
+
+    stem: str
+    html: str
+    base_href: str
+    options: dict
+    facts: EditionFacts
+    steps: tuple = ()          # finishing steps (functions of leaflets.finishing)
+    attach_sources: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def execute(request: RenderRequest, root: Path) -> tuple[bytes, int]:
+    """Render a prepared request to PDF bytes and a page count."""
+    from .finishing import finisher, source_attachments
+
+    options = dict(request.options)
+    if request.attach_sources and request.facts.sources:
+        options["attachments"] = source_attachments(request.facts)
+    return render_pdf(request.html, request.base_href, root, options,
+                      finisher(request.steps, request.facts))
+
+
+def render_pdf(html: str, base_href: str, root: Path, options: dict,
                finisher: Callable | None = None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
@@ -82,7 +111,7 @@ def render_pdf(html: str, view: EditionView, root: Path, options: dict,
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(string=html, base_url=view.base_href, url_fetcher=fetcher)
+        document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(**options)
         pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:

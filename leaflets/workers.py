@@ -1,14 +1,16 @@
 """Render editions in long-lived worker processes, each importing WeasyPrint once.
 
 Importing WeasyPrint costs more than rendering a short leaflet, so a pool of workers that each
-import it once and then render many editions beats one process per edition; one edition (or
-`--jobs 1`) renders in this process, with no pool to start.
+import it once and then render many editions beats one process per edition. This process fills
+the layouts (it has the content loaded) and sends each worker plain HTML and options; the
+workers never load the content models. When the build knows early that something must be
+rendered, `prestart` forks the pool before the sources are even loaded, so the workers import
+WeasyPrint on the other cores while this process loads, checks and resolves. On one CPU, or
+with no pool started, editions render in this process.
 """
 
 from __future__ import annotations
 
-import copyreg
-import gettext
 import multiprocessing
 import os
 import sys
@@ -24,6 +26,7 @@ from .diagnostics import ContentError, Diagnostic
 
 if TYPE_CHECKING:
     from .build import Job
+    from .render import RenderRequest
 
 # `fork` starts a worker in milliseconds and shares what this process has imported; the pool is
 # started before any thread of ours exists. Set LEAFLETS_START_METHOD to compare the others.
@@ -57,25 +60,38 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def render_one(job: Job, root: Path) -> Rendered:
-    """Render one edition, turning its errors into a result so the others carry on."""
-    from .build import render_job
+def render_one(request: RenderRequest, root: Path) -> Rendered:
+    """Render one prepared edition, turning its errors into a result so the others carry on."""
+    from . import render
 
     started = time.perf_counter()
     try:
-        pdf, html, pages = render_job(job, root)
+        pdf, pages = render.execute(request, root)
     except ContentError as exc:
-        return Rendered(job.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
+        return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
     except Exception:  # an internal fault in one edition must not cost the others theirs
-        return Rendered(job.stem, None, None, 0, time.perf_counter() - started, (), traceback.format_exc())
-    return Rendered(job.stem, pdf, html, pages, time.perf_counter() - started)
+        return Rendered(request.stem, None, None, 0, time.perf_counter() - started, (),
+                        traceback.format_exc())
+    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started)
+
+
+def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
+    """Fill the layouts for one edition here; a fault becomes that edition's result."""
+    from .build import prepare
+
+    try:
+        return prepare(job, root)
+    except ContentError as exc:
+        return Rendered(job.stem, None, None, 0, 0.0, tuple(exc.diagnostics))
+    except Exception:
+        return Rendered(job.stem, None, None, 0, 0.0, (), traceback.format_exc())
 
 
 def _warm() -> None:
     """Import the renderer once in a new worker, before its first edition arrives."""
     import weasyprint  # noqa: F401
 
-    from . import render  # noqa: F401
+    from . import finishing, render  # noqa: F401
 
 
 _preloading: threading.Thread | None = None
@@ -99,19 +115,45 @@ def settle() -> None:
         _preloading.join()
 
 
+_prestarted: ProcessPoolExecutor | None = None
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(max_workers=size, initializer=_warm,
+                               mp_context=multiprocessing.get_context(START_METHOD))
+    pool.submit(int)  # start the workers now: they import WeasyPrint meanwhile
+    return pool
+
+
+def prestart(size: int) -> None:
+    """Fork `size` workers now, when rendering is known to be needed, before the sources load."""
+    global _prestarted
+    if _prestarted is None and size >= 1 and cpu_count() > 1 and _preloading is None:
+        _prestarted = _pool(size)
+
+
+def discard_prestarted() -> None:
+    """Stop a prestarted pool that no build took (e.g. the content had errors)."""
+    global _prestarted
+    if _prestarted is not None:
+        _prestarted.shutdown(wait=False, cancel_futures=True)
+        _prestarted = None
+
+
 class Workers:
-    """Where editions are rendered: this process for one at a time, else a pool of workers."""
+    """Where editions are rendered: a pool of workers, or this process for one at a time."""
 
     def __init__(self, size: int):
-        self.pool: ProcessPoolExecutor | None = None
+        global _prestarted
+        self.pool: ProcessPoolExecutor | None = _prestarted
+        _prestarted = None
+        if self.pool is not None:
+            return
         if size <= 1:
             preload()
             return
         settle()  # a process must not fork while one of its threads is importing
-        _picklable_translations()
-        self.pool = ProcessPoolExecutor(max_workers=size, initializer=_warm,
-                                        mp_context=multiprocessing.get_context(START_METHOD))
-        self.pool.submit(int)  # start the workers now: they import WeasyPrint meanwhile
+        self.pool = _pool(size)
 
     def render(self, jobs: list[Job], root: Path,
                started: Callable[[str], None] = lambda stem: None) -> Iterator[Rendered]:
@@ -119,16 +161,23 @@ class Workers:
         if self.pool is None:
             for job in jobs:
                 started(job.stem)
-                yield render_one(job, root)
+                request = _prepare(job, root)
+                yield request if isinstance(request, Rendered) else render_one(request, root)
             return
-        futures: dict[Future, Job] = {self.pool.submit(render_one, job, root): job for job in jobs}
+        futures: dict[Future, str] = {}
+        for job in jobs:  # fill the layouts here while the workers render what is ready
+            request = _prepare(job, root)
+            if isinstance(request, Rendered):
+                yield request
+            else:
+                futures[self.pool.submit(render_one, request, root)] = job.stem
         pending, announced = set(futures), set()
         while pending:
             done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in futures:  # in submission order, so the display reads in matrix order
                 if future not in announced and (future.running() or future.done()):
                     announced.add(future)
-                    started(futures[future].stem)
+                    started(futures[future])
             for future in sorted(done, key=list(futures).index):
                 yield _outcome(future, futures[future])
 
@@ -144,35 +193,9 @@ class Workers:
         self.close()
 
 
-def _picklable_translations() -> None:
-    """Let compiled gettext catalogues (a view's page labels) travel to the workers.
-
-    `GNUTranslations` keeps its plural rule as a lambda, which pickle refuses; rebuild the
-    rule from the catalogue's own Plural-Forms header on the other side.
-    """
-    from babel.support import Translations
-
-    for kind in (gettext.GNUTranslations, Translations):
-        copyreg.pickle(kind, _reduce_translations)
-
-
-def _reduce_translations(translations: gettext.GNUTranslations):
-    state = {k: v for k, v in vars(translations).items() if k != "plural"}
-    return _rebuild_translations, (type(translations), state)
-
-
-def _rebuild_translations(kind: type, state: dict) -> gettext.GNUTranslations:
-    translations = kind.__new__(kind)
-    vars(translations).update(state)
-    forms = state.get("_info", {}).get("plural-forms", "")
-    rule = forms.split("plural=", 1)[1].strip().rstrip(";") if "plural=" in forms else "n != 1"
-    translations.plural = gettext.c2py(rule)
-    return translations
-
-
-def _outcome(future: Future, job: Job) -> Rendered:
+def _outcome(future: Future, stem: str) -> Rendered:
     try:
         return future.result()
     except Exception as exc:  # the worker died (killed, out of memory): say so for this edition
-        fault = f"the worker rendering {job.stem} stopped: {exc!r}\n"
-        return Rendered(job.stem, None, None, 0, 0.0, (), fault)
+        fault = f"the worker rendering {stem} stopped: {exc!r}\n"
+        return Rendered(stem, None, None, 0, 0.0, (), fault)

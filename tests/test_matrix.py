@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import leaflets.build
+import leaflets.render
 from conftest import copy_project
 from leaflets.build import Filters, build
 from leaflets.diagnostics import ContentError
@@ -150,14 +151,14 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
 
 
 def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch):
-    real = leaflets.build.render_job
+    real = leaflets.render.execute
 
-    def faulty(job, root):
-        if job.stem == "other-en-a4-screen":
+    def faulty(request, root):
+        if request.stem == "other-en-a4-screen":
             raise RuntimeError("boom")
-        return real(job, root)
+        return real(request, root)
 
-    monkeypatch.setattr(leaflets.build, "render_job", faulty)  # forked workers inherit it
+    monkeypatch.setattr(leaflets.render, "execute", faulty)  # forked workers inherit it
     summary = run(rebuilt, rebuilt / "build", SCREEN, jobs=2, force=True)
     assert summary.built == [s for s in STEMS if s != "other-en-a4-screen"]
     [failed] = summary.failed

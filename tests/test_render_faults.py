@@ -73,7 +73,7 @@ def test_a_javascript_link_never_becomes_a_live_link(project):
     html = render_html(view, project)
     assert "javascript:" not in html.split("[another](")[0]
     assert 'href="javascript' not in html
-    pdf, _ = render_pdf(html, view, project, {})
+    pdf, _ = render_pdf(html, view.base_href, project, {})
     uris = []
     with pikepdf.Pdf.open(__import__("io").BytesIO(pdf)) as document:
         for page in document.pages:

@@ -65,17 +65,13 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    one = args.jobs == 1 or all((args.document, args.locale, args.paper, args.profile))
-    if args.force and one:
-        from ..workers import preload
-
-        preload()  # rendering here is certain: import WeasyPrint while the sources load
+    out = args.out or ROOT / "build"
+    _start_workers_early(args, out)
     from ..build import Filters, load_all
     from ..matrix import run as build_matrix
     from ..progress import reporter_for
     from ..workers import cpu_count
 
-    out = args.out or ROOT / "build"
     filters = Filters(args.document, args.locale, args.paper, args.profile)
 
     def warn(diagnostic) -> None:
@@ -93,6 +89,20 @@ def run(args: argparse.Namespace) -> int:
     if any(rendered.fault for rendered in summary.failed):
         return EXIT_INTERNAL
     return EXIT_CONTENT if summary.failed else EXIT_OK
+
+
+def _start_workers_early(args: argparse.Namespace, out: Path) -> None:
+    """Fork the render workers now if something will be rendered: they import WeasyPrint while
+    this process loads, checks and resolves the sources."""
+    from ..cache import build_options, quick_count
+    from ..workers import cpu_count, prestart
+
+    if args.shard is not None:
+        return
+    selection = (args.document, args.locale, args.paper, args.profile)
+    count = quick_count(ROOT, out, selection, args.force, build_options(args.allow_incomplete), args.html)
+    if count:
+        prestart(min(args.jobs or cpu_count(), count))
 
 
 def page_counts(outputs, masters: dict[str, str]) -> list[str]:
