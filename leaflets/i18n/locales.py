@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from typing import Callable
 
 from babel import Locale, UnknownLocaleError
+
+from .collation_table import ELEMENTS
 
 # Pseudo-locales are generated from the master at build time; they have no catalogue.
 PSEUDO_LOCALES = {"en-XA": "en"}
@@ -39,5 +42,18 @@ def collation_key(tag: str) -> Callable[[str], tuple]:
     beside their base letters (Ö with O), which is what German and Spanish abbreviation
     lists need; the few locale tailorings (Spanish ñ after n) do not occur in abbreviations.
     """
-    collator = _collator()
-    return lambda term: (collator.sort_key(term), term)
+    return lambda term: (sort_key(term), term)
+
+
+def sort_key(term: str) -> tuple:
+    """Return the UCA sort key of `term`, from the small built-in table when it covers the term."""
+    decomposed = unicodedata.normalize("NFD", term)
+    if all(ord(ch) in ELEMENTS for ch in decomposed):
+        elements = [element for ch in decomposed for element in ELEMENTS[ord(ch)]]
+        key: list[int] = []
+        for level in range(4):  # as pyuca's sort_key_from_collation_elements
+            if level:
+                key.append(0)
+            key += [element[level] for element in elements if len(element) > level and element[level]]
+        return tuple(key)
+    return _collator().sort_key(term)
