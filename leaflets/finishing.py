@@ -45,10 +45,22 @@ def finisher(steps: Iterable[Step], facts: EditionFacts) -> Callable:
     steps = tuple(steps)
 
     def finish(document, pdf: pydyf.PDF) -> None:
+        describe_links(document)
         for step in steps:
             step(pdf, facts)
 
     return finish
+
+
+def describe_links(document) -> None:
+    """Give each link annotation its element's `title` as description (PDF/UA: links say where
+    they go); WeasyPrint would describe a citation's link by its anchor name, `ref-1`."""
+    for page in document.pages:
+        for _kind, _target, _rectangle, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            title = box.element.get("title") if getattr(box, "element", None) is not None else None
+            if annotation is not None and title:
+                annotation["Contents"] = pydyf.String(title)
 
 
 def stable_document_id(pdf: pydyf.PDF, facts: EditionFacts) -> None:

@@ -123,3 +123,14 @@ def test_every_citation_links_to_its_reference(screen):
                 external.append(str(annotation.A.URI))
     assert set(internal) == {f"ref-{n}" for n in range(1, 6)} <= destinations
     assert all(uri.startswith("https://") for uri in external) and len(set(external)) >= 4
+
+
+def test_links_say_where_they_go(screen):
+    """PDF/UA: a link's description is read aloud; a citation says which reference it opens."""
+    for page in screen.pages:
+        for annotation in page.get("/Annots", []):
+            if "/Dest" in annotation:
+                number = str(annotation.Dest).removeprefix("ref-")
+                assert str(annotation.Contents) == f"Reference {number}"
+            else:
+                assert str(annotation.Contents) == str(annotation.A.URI)
