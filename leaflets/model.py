@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Iterator, Literal, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
@@ -110,6 +110,43 @@ Block = Annotated[
         custom_error_message="a block needs exactly one of: " + ", ".join(BLOCK_KINDS),
     ),
 ]
+
+
+class BodyText(NamedTuple):
+    """One inline text of the body: its path in leaflet.yaml, its kind and its block."""
+
+    loc: tuple
+    kind: str  # heading, paragraph, bullet, callout-title, callout, caption, column, cell
+    text: str
+    block: int
+    level: int = 0  # headings only
+
+
+def body_texts(body: list) -> Iterator[BodyText]:
+    """Yield every inline text of a body in reading order (the one walk over block kinds)."""
+    for index, block in enumerate(body):
+        loc = ("body", index)
+        if isinstance(block, Heading):
+            yield BodyText(loc + ("heading",), "heading", block.heading, index, block.level)
+        elif isinstance(block, Paragraph):
+            yield BodyText(loc + ("paragraph",), "paragraph", block.paragraph, index)
+        elif isinstance(block, Bullets):
+            for i, item in enumerate(block.bullets):
+                yield BodyText(loc + ("bullets", i), "bullet", item, index)
+        elif isinstance(block, Callout):
+            if block.callout.title:
+                yield BodyText(loc + ("callout", "title"), "callout-title", block.callout.title, index)
+            for i, text in enumerate(block.callout.paragraphs):
+                yield BodyText(loc + ("callout", "paragraphs", i), "callout", text, index)
+        elif isinstance(block, Table):
+            table = block.table
+            if table.caption:
+                yield BodyText(loc + ("table", "caption"), "caption", table.caption, index)
+            for i, text in enumerate(table.columns):
+                yield BodyText(loc + ("table", "columns", i), "column", text, index)
+            for r, row in enumerate(table.rows):
+                for c, text in enumerate(row):
+                    yield BodyText(loc + ("table", "rows", r, c), "cell", text, index)
 
 
 # --- document ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Position
 from ..documents import SourceDocument
-from ..model import Bullets, Callout, Heading, Paragraph, Table
+from ..model import body_texts
 
 # What a reader does not see: citation markers, link targets, emphasis marks, escapes.
 _HIDDEN = re.compile(
@@ -71,30 +71,11 @@ def units(doc: SourceDocument, title: bool = True) -> list[Unit]:
     if title:
         found.append(Unit(("document", "title"), "title", doc.leaflet.document.title, -1, -1, 1))
     section = -1
-    for index, block in enumerate(doc.leaflet.body):
-        loc = ("body", index)
-        if isinstance(block, Heading):
-            section = index
-            found.append(Unit(loc + ("heading",), "heading", block.heading, section, index, block.level))
-        elif isinstance(block, Paragraph):
-            found.append(Unit(loc + ("paragraph",), "paragraph", block.paragraph, section, index))
-        elif isinstance(block, Bullets):
-            found += [Unit(loc + ("bullets", i), "bullet", item, section, index)
-                      for i, item in enumerate(block.bullets)]
-        elif isinstance(block, Callout):
-            body = block.callout
-            if body.title:
-                found.append(Unit(loc + ("callout", "title"), "callout", body.title, section, index))
-            found += [Unit(loc + ("callout", "paragraphs", i), "callout", text, section, index)
-                      for i, text in enumerate(body.paragraphs)]
-        elif isinstance(block, Table):
-            body = block.table
-            if body.caption:
-                found.append(Unit(loc + ("table", "caption"), "caption", body.caption, section, index))
-            found += [Unit(loc + ("table", "columns", i), "cell", text, section, index)
-                      for i, text in enumerate(body.columns)]
-            found += [Unit(loc + ("table", "rows", r, c), "cell", text, section, index)
-                      for r, row in enumerate(body.rows) for c, text in enumerate(row)]
+    for text in body_texts(doc.leaflet.body):
+        if text.kind == "heading":
+            section = text.block
+        kind = {"callout-title": "callout", "column": "cell"}.get(text.kind, text.kind)
+        found.append(Unit(text.loc, kind, text.text, section, text.block, text.level))
     return found
 
 

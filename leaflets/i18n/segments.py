@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..documents import SourceDocument
 from ..load import Loaded
-from ..model import Bullets, Callout, Heading, Paragraph, Table
+from ..model import BodyText, body_texts
 
 
 @dataclass(frozen=True)
@@ -41,27 +41,8 @@ def segments(doc: SourceDocument) -> list[Segment]:
     for i, keyword in enumerate(info.keywords):
         add(("document", "keywords", i), keyword, "PDF keyword.")
     add(("document", "publisher"), info.publisher, "Publisher (PDF author).")
-    for index, block in enumerate(doc.leaflet.body):
-        loc = ("body", index)
-        if isinstance(block, Heading):
-            add(loc + ("heading",), block.heading, f"Heading, level {block.level}.")
-        elif isinstance(block, Paragraph):
-            add(loc + ("paragraph",), block.paragraph, "Paragraph.")
-        elif isinstance(block, Bullets):
-            for i, item in enumerate(block.bullets):
-                add(loc + ("bullets", i), item, "Bullet item.")
-        elif isinstance(block, Callout):
-            add(loc + ("callout", "title"), block.callout.title, "Key-message box: title.")
-            for i, text in enumerate(block.callout.paragraphs):
-                add(loc + ("callout", "paragraphs", i), text, "Key-message box: paragraph.")
-        elif isinstance(block, Table):
-            table = block.table
-            add(loc + ("table", "caption"), table.caption, "Table caption.")
-            for i, text in enumerate(table.columns):
-                add(loc + ("table", "columns", i), text, "Table column heading.")
-            for r, row in enumerate(table.rows):
-                for c, text in enumerate(row):
-                    add(loc + ("table", "rows", r, c), text, f"Table cell: row {r + 1}, column {c + 1}.")
+    for text in body_texts(doc.leaflet.body):
+        add(text.loc, text.text, _note(text))
     for term, expansion in doc.leaflet.glossary.items():
         add(("glossary", term), term, "Abbreviation as written in this language's text "
             "(keep it, or give the usual local abbreviation).", context=f"glossary/{term}/term")
@@ -73,3 +54,20 @@ def segments(doc: SourceDocument) -> list[Segment]:
         add(("references", index, "text"), ref.text, "Free-text source entry.", rf,
             f"references/{ref.id}/text")
     return found
+
+
+_NOTES = {
+    "paragraph": "Paragraph.", "bullet": "Bullet item.", "callout-title": "Key-message box: title.",
+    "callout": "Key-message box: paragraph.", "caption": "Table caption.",
+    "column": "Table column heading.",
+}
+
+
+def _note(text: BodyText) -> str:
+    """Return the translators' note for a body text."""
+    if text.kind == "heading":
+        return f"Heading, level {text.level}."
+    if text.kind == "cell":
+        row, column = text.loc[-2:]
+        return f"Table cell: row {row + 1}, column {column + 1}."
+    return _NOTES[text.kind]
