@@ -30,27 +30,11 @@ def compare(source: str, target: str) -> list[Mismatch]:
                          "write citations as [@key] or [@key1; @key2], as in the source")]
     source_nodes = parse_inline(source)
     found = []
-    src_keys, tgt_keys = _keys(source_nodes), _keys(target_nodes)
-    if src_keys != tgt_keys:
-        found.append(Mismatch(
-            "translation-citations",
-            f"citation keys differ: source cites {_list(src_keys)} ('{source}'), "
-            f"translation cites {_list(tgt_keys)} ('{target}')",
-            "keep every [@key] of the source; their order may change"))
-    src_markup, tgt_markup = _markup(source_nodes), _markup(target_nodes)
-    if src_markup != tgt_markup:
-        found.append(Mismatch(
-            "translation-markup",
-            f"inline markup differs: source has {_counted(src_markup)} ('{source}'), "
-            f"translation has {_counted(tgt_markup)} ('{target}')",
-            "keep the **bold**, *italic* and [links](...) of the source"))
-    src_numbers, tgt_numbers = _numbers(source_nodes), _numbers(target_nodes)
-    if src_numbers != tgt_numbers:
-        found.append(Mismatch(
-            "translation-numbers",
-            f"numbers differ: source has {_counted(src_numbers)} ('{source}'), "
-            f"translation has {_counted(tgt_numbers)} ('{target}')",
-            "write the same numbers as the source, in digits"))
+    for code, what, measure, show, hint in _COMPARISONS:
+        had, has = measure(source_nodes), measure(target_nodes)
+        if had != has:
+            found.append(Mismatch(code, f"{what} differ: source has {show(had)} ('{source}'), "
+                                        f"translation has {show(has)} ('{target}')", hint))
     return found
 
 
@@ -97,3 +81,14 @@ def _counted(counter: Counter) -> str:
     if not counter:
         return "none"
     return ", ".join(f"{item}" + (f" ×{n}" if n > 1 else "") for item, n in sorted(counter.items()))
+
+
+# What a translation must keep from its source: (code, what, measure, how to show it, hint).
+_COMPARISONS = (
+    ("translation-citations", "citation keys", _keys, _list,
+     "keep every [@key] of the source; their order may change"),
+    ("translation-markup", "inline markup", _markup, _counted,
+     "keep the **bold**, *italic* and [links](...) of the source"),
+    ("translation-numbers", "numbers", _numbers, _counted,
+     "write the same numbers as the source, in digits"),
+)
