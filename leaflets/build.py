@@ -215,6 +215,3 @@ def write_atomic(path: Path, data: bytes) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
 
-
-def _relative(path: Path, root: Path) -> str:
-    return relative_to_root(path, root)

@@ -14,9 +14,10 @@ from typing import Any, Callable, Mapping, Protocol
 
 from . import cache
 from .cache import build_options
-from .build import Filters, Output, SourceDocument, _relative, load_all, plan, write_atomic, write_manifest
+from .build import Filters, Output, SourceDocument, load_all, plan, write_atomic, write_manifest
 from .diagnostics import Diagnostic
 from .model import Edition
+from .paths import relative_to_root
 from .shards import Shard, write_part
 
 
@@ -57,6 +58,7 @@ class Summary:
     failed: list[Any] = field(default_factory=list)  # workers.Rendered
     seconds: float = 0.0
     manifest: Path | None = None
+    masters: dict[str, str] = field(default_factory=dict)  # document -> its master's locale
 
 
 class _Order(Protocol):
@@ -78,7 +80,7 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
     for document, e in selection:
         stem = f"{document}-{e.locale}-{e.paper}-{e.profile}"
         pdf = out / document / f"{stem}.pdf"
-        shown = _relative(pdf, root)
+        shown = relative_to_root(pdf, root)
         key = fingerprints.key(document, e.locale, e.paper, e.profile)
         record = cache.read_record(out, stem)
         if force:
@@ -129,11 +131,12 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
     started_at = time.perf_counter()
     try:
         documents = load_all(root, filters.document)
+        masters = {doc.name: doc.leaflet.document.language for doc in documents}
         for warning in settle(check_documents(documents, root), strict):
             warn(warning)
         planned = survey(root, out, filters, shard, write_html, options, force, documents)
         stale = [p for p in planned if p.reason is not None]
-        summary = Summary()
+        summary = Summary(masters=masters)
         if reporter:
             reporter.begin(len(planned), len(stale))
         emit = _in_order(planned, summary, reporter)

@@ -67,7 +67,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     out = args.out or ROOT / "build"
     _start_workers_early(args, out)
-    from ..build import Filters, load_all
+    from ..build import Filters
     from ..matrix import run as build_matrix
     from ..progress import reporter_for
     from ..workers import cpu_count
@@ -83,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if not (summary.outputs or summary.failed) and args.shard is None:
         print("no edition matches the filters", file=sys.stderr)
         return EXIT_USAGE
-    masters = {doc.name: doc.leaflet.document.language for doc in load_all(ROOT, args.document)}
-    for line in page_counts(summary.outputs, masters):
+    for line in page_counts(summary.outputs, summary.masters):
         print(line)
     if any(rendered.fault for rendered in summary.failed):
         return EXIT_INTERNAL

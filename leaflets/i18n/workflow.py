@@ -8,8 +8,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from ..build import load_all
-from ..diagnostics import ContentError, Diagnostic, display_path, error
+from ..diagnostics import ContentError, Diagnostic, error
 from ..documents import SourceDocument
+from ..paths import relative_to_root
 from .catalogues import LOCALES_DIR, TEMPLATE_NAME, Changes, Entry, catalogue_bytes, read_catalogue, \
     refresh, template, write_if_changed
 from .labels import layout_entries
@@ -53,7 +54,7 @@ def document_entries(root: Path, doc: SourceDocument) -> list[Entry]:
     entries = []
     for seg in segments(doc):
         where = seg.file.where(seg.loc)
-        entries.append(Entry(seg.context, seg.text, seg.note, [(_relative(seg.file.path, root), where.line)]))
+        entries.append(Entry(seg.context, seg.text, seg.note, [(relative_to_root(seg.file.path, root), where.line)]))
     return entries
 
 
@@ -77,7 +78,7 @@ def export_xliff(root: Path, out: Path, locale: str | None = None) -> list[Path]
     for doc in documents:
         for tag in target_locales(doc):
             by_locale.setdefault(tag, []).append(
-                (_relative(catalogue_path(doc, tag), root), _existing(catalogue_path(doc, tag), tag),
+                (relative_to_root(catalogue_path(doc, tag), root), _existing(catalogue_path(doc, tag), tag),
                  doc.leaflet.document.language))
     written = []
     for tag, entries in sorted(by_locale.items()):
@@ -85,7 +86,7 @@ def export_xliff(root: Path, out: Path, locale: str | None = None) -> list[Path]
             continue
         layout = layout_catalogue_path(root, tag)
         catalogues = [(path, catalog) for path, catalog, _ in entries]
-        catalogues.append((_relative(layout, root), _existing(layout, tag)))
+        catalogues.append((relative_to_root(layout, root), _existing(layout, tag)))
         target = out / f"{tag}.xlf"
         write_if_changed(target, export(catalogues, entries[0][2], tag))
         written.append(target)
@@ -118,10 +119,3 @@ def _existing(path: Path, locale: str) -> Catalog:
         raise ContentError([error(path, "catalogue-missing", f"no catalogue for locale '{locale}'",
                                   "run `python make_pdf.py i18n update` first")])
     return read_catalogue(path, locale.replace("-", "_"))
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return display_path(path)
