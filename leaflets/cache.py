@@ -31,6 +31,7 @@ RENDERERS = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyph
 # A folder with one of these names holds files per locale: `locales/de.po`, `locales/de/…`.
 LOCALE_FOLDERS = {"locales", "locale", "translations", "i18n"}
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")  # a locale, paper or profile in a file name
 _PACKAGE = Path(__file__).resolve().parent
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # functions' code is keyed by the package's files
 
@@ -199,6 +200,8 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
         try:
             editions = yaml.load(leaflet.read_bytes(), Loader=loader)["editions"]
             shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen")) for e in editions]
+            if not all(isinstance(part, str) and _NAME.match(part) for shape in shapes for part in shape):
+                return None  # not plain names: the full build refuses them before any path is made
         except Exception:  # any fault: the full build will say what it is
             return None
         for shape in shapes:

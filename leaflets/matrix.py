@@ -17,7 +17,7 @@ from .cache import build_options
 from .build import Filters, Output, SourceDocument, load_all, plan, write_atomic, write_manifest
 from .diagnostics import Diagnostic
 from .model import Edition
-from .paths import relative_to_root
+from .paths import inside, relative_to_root
 from .shards import Shard, write_part
 
 
@@ -73,6 +73,7 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
         documents = load_all(root, filters.document)
     selection = [(doc.name, edition) for doc in documents for edition in doc.leaflet.editions
                  if filters.accepts(doc.name, edition)]
+    _confine(out, documents, selection)
     if shard is not None:
         selection = shard.select(selection)
     fingerprints = cache.Fingerprints(root, build_options() if options is None else options)
@@ -92,6 +93,26 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
             reason = cache.staleness(record, key, pdf, shown, pdf.with_suffix(".html") if write_html else None)
         planned.append(Planned(document, e, pdf, shown, key, reason, record))
     return planned
+
+
+def _confine(out: Path, documents: list[SourceDocument], selection: list) -> None:
+    """Refuse an edition whose output files would land outside the output folder."""
+    from .diagnostics import ContentError, error
+
+    by_name = {doc.name: doc for doc in documents}
+    faults = []
+    for document, e in selection:
+        stem = f"{document}-{e.locale}-{e.paper}-{e.profile}"
+        for path in (out / document / f"{stem}.pdf", cache.record_path(out, stem)):
+            if not inside(out, path):
+                doc = by_name[document]
+                where = doc.leaflet_file.where(("editions", doc.leaflet.editions.index(e)))
+                faults.append(error(where, "output-outside", f"edition {e.job_code} would write "
+                                    f"'{path.name}' outside the output folder",
+                                    "a document name and a locale are plain names, e.g. ambc, de"))
+                break
+    if faults:
+        raise ContentError(faults)
 
 
 def _output(record: cache.Record | None) -> Output | None:

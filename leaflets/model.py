@@ -9,6 +9,24 @@ from typing import Annotated, Any, Iterator, Literal, NamedTuple, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# A BCP 47 tag as editions use it: language, then optional script, region and variants. Locales
+# become file names (`locales/de.po`, `ambc-de-a4-screen.pdf`): nothing else may pass.
+LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?"
+                            r"(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$")
+JOB_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+def check_locale(value: Any) -> Any:
+    """Accept a BCP 47 tag whose language Babel knows (`de`, `en-GB`, `zh-Hant-TW`)."""
+    if not isinstance(value, str):
+        return value
+    if not LOCALE_PATTERN.match(value):
+        raise ValueError(f"'{value[:40]}' is not a BCP 47 locale such as en, de or pt-BR")
+    from babel import localedata
+
+    if not localedata.exists(value.split("-")[0]):
+        raise ValueError(f"unknown locale '{value}': no language '{value.split('-')[0]}' in the CLDR data")
+    return value
 
 # Limits far above any real leaflet: they keep absurd input from running for ever.
 MAX_TEXT = 4000  # characters in one paragraph, bullet or cell
@@ -161,6 +179,8 @@ class DocumentInfo(Strict):
     publisher: str = Field(description="Organisation responsible for the leaflet (PDF Author).")
     language: str = Field("en", description="Language of the master text (BCP 47).")
 
+    _language = field_validator("language")(check_locale)
+
 
 class TranslationRecord(Strict):
     """Where a translated edition stands: who translated it, who approved it and when."""
@@ -188,7 +208,8 @@ class Edition(Strict):
     profile: Literal["screen", "print", "archive"] = Field(
         "screen", description="Output profile: screen (tagged, links), print (bleed, CMYK) "
                               "or archive (PDF/A).")
-    job_code: str = Field(min_length=1, description="Job/approval code, unique per edition.")
+    job_code: str = Field(min_length=1, pattern=JOB_CODE_PATTERN,
+                          description="Job/approval code, unique per edition: letters, digits, '.', '_', '-'.")
     date_of_preparation: dt.date = Field(description="Date of preparation, YYYY-MM-DD.")
     review_date: dt.date = Field(
         description="Date by which the leaflet is reviewed, YYYY-MM-DD; at most 3 years later.")
@@ -197,6 +218,8 @@ class Edition(Strict):
         "draft", description="Draft editions carry a visible DRAFT mark.")
     translation: TranslationRecord | None = Field(
         None, description="For an edition in another language than the master: its translation's record.")
+
+    _locale = field_validator("locale")(check_locale)
 
     @model_validator(mode="after")
     def _approved_after_review(self) -> "Edition":

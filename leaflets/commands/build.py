@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 from ..profiles import PAPERS, PROFILES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -22,7 +22,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", type=shard, metavar="K/N",
                         help="only the K-th of N deterministic slices of the matrix, for CI runners; "
                              "writes manifest.part-K-of-N.json (join them with `manifest merge`)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+    parser.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/)")
 
 
 def shard(text: str):

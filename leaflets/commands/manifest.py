@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..diagnostics import display_path
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 
 EXIT_OK = 0
 
@@ -20,7 +20,7 @@ def add_parser(commands) -> None:
                     "Fails when a part is missing, damaged, or lists an edition another part lists.")
     merge.add_argument("parts", nargs="*", type=Path,
                        help="part files (default: every manifest.part-K-of-N.json in the output folder)")
-    merge.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+    merge.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/)")
     merge.set_defaults(run=run)
 
 
