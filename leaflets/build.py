@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic
-from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document
+from .documents import LEAFLET_FILE, REFERENCES_FILE, SourceDocument, discover, load_document, outside_project
 from .finishing import EditionFacts
 from .i18n.translation import load_translation
 from .model import Edition
-from .paths import relative_to_root
+from .paths import inside, relative_to_root
 from .profiles import PAPERS, PROFILES
 
 if TYPE_CHECKING:  # resolving and rendering are imported when used: checking must stay fast
@@ -146,6 +146,8 @@ def render_job(job: Job, root: Path) -> tuple[bytes, str, int]:
 def edition_sources(folder: Path, locale: str) -> tuple[Path, ...]:
     """Return the files an edition is made from: master text, references, its catalogue if any."""
     catalogue = folder / "locales" / f"{locale}.po"
+    if catalogue.is_symlink() and not inside(folder.parent.parent, catalogue):
+        raise ContentError([outside_project(catalogue)])  # never attach a file from elsewhere
     return (folder / LEAFLET_FILE, folder / REFERENCES_FILE, *([catalogue] if catalogue.is_file() else []))
 
 

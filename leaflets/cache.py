@@ -66,7 +66,11 @@ def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
             if name.startswith(".") or name.endswith((".pyc", ".pyo", "~")):
                 continue
             path = Path(directory) / name
-            found[prefix + path.relative_to(folder).as_posix()] = _digest(path)
+            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
+                digest = "link:" + os.readlink(path)  # never read a file outside the project
+            else:
+                digest = _digest(path)
+            found[prefix + path.relative_to(folder).as_posix()] = digest
     return found
 
 

@@ -118,3 +118,76 @@ def test_an_output_folder_no_build_may_write_is_a_usage_error(tmp_path, capsys, 
     assert main([*command, "--out", str(file) if out == "FILE" else out]) == 2
     assert message in capsys.readouterr().err
     assert sorted(p.name for p in ROOT.iterdir()) == before and file.read_text() == "keep me"
+
+
+# --- inputs are never read through links out of the project ----------------------------------
+
+def test_a_leaflet_linked_to_a_system_file_is_refused_unread(project, tmp_path):
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:SECRET-LINE:/root:/bin/bash\n")
+    leaflet = project / "source/ambc/leaflet.yaml"
+    leaflet.unlink()
+    leaflet.symlink_to(secret)
+    found = check_project(project)
+    assert [(Path(d.file).name, d.code) for d in found] == [("leaflet.yaml", "link-outside-project")]
+    assert not any("SECRET" in d.format() for d in found)
+
+
+def test_a_catalogue_linked_outside_the_project_is_neither_read_nor_attached(project, tmp_path):
+    from leaflets.build import Filters, plan, prepare
+
+    secret = tmp_path / "secret.po"
+    secret.write_bytes((project / "source/ambc/locales/de.po").read_bytes())
+    for name in ("de.po", "en.po"):
+        link = project / "source/ambc/locales" / name
+        link.unlink(missing_ok=True)
+        link.symlink_to(secret)
+    found = check_project(project)
+    assert {(Path(d.file).name, d.code) for d in found if d.is_error} == {("de.po", "link-outside-project")}
+    # the master's archive edition would attach its locale's catalogue: never one from elsewhere
+    [job] = plan(project, Filters(locale="en", paper="a4", profile="archive"))
+    with pytest.raises(ContentError) as caught:
+        prepare(job, project)
+    assert [d.code for d in caught.value.diagnostics] == ["link-outside-project"]
+
+
+def _export(project: Path, tmp_path: Path) -> Path:
+    from leaflets.i18n.workflow import export_xliff
+
+    [de] = [p for p in export_xliff(project, tmp_path / "xlf") if p.name == "de.xlf"]
+    return de
+
+
+def test_import_never_follows_a_planted_temporary_link(project, tmp_path):
+    from leaflets.i18n.workflow import import_xliff
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    xlf = _export(project, tmp_path)
+    text = xlf.read_text("utf-8")
+    xlf.write_text(text.replace("Patientenin", "Patienten-In", 1) if "Patientenin" in text
+                   else text.replace("</target>", " (neu)</target>", 1), "utf-8")
+    for folder in (project / "source/ambc/locales", project / "layouts/locales"):
+        (folder / ".de.po.tmp").symlink_to(victim)
+    written, _ = import_xliff(project, [xlf])
+    assert written and victim.read_text() == "untouched"
+    assert all(not p.is_symlink() for p in written)
+
+
+@pytest.mark.parametrize("original, language", [
+    ("layouts/locales/de.po", "es"),                     # another locale's catalogue
+    ("source/ambc/locales/../../../layouts/locales/de.po", "de"),  # the right file by another path
+    ("source/ambc/leaflet.yaml", "de"),                  # not a catalogue
+    ("/etc/passwd", "de"),
+])
+def test_xliff_may_target_only_the_catalogues_it_names_in_its_language(project, tmp_path, original, language):
+    from leaflets.i18n.workflow import import_xliff
+
+    xlf = _export(project, tmp_path)
+    text = xlf.read_text("utf-8").replace('original="layouts/locales/de.po"', f'original="{original}"')
+    xlf.write_text(text.replace('target-language="de"', f'target-language="{language}"'), "utf-8")
+    before = {p: p.read_bytes() for p in (project / "layouts/locales").iterdir()}
+    with pytest.raises(ContentError) as caught:
+        import_xliff(project, [xlf])
+    assert "xliff-unknown-file" in {d.code for d in caught.value.diagnostics}
+    assert {p: p.read_bytes() for p in (project / "layouts/locales").iterdir()} == before

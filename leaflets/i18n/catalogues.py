@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
 from ..diagnostics import ContentError, Position, display_path, error
+from ..paths import inside
 
 LOCALES_DIR = "locales"
 TEMPLATE_NAME = "messages.pot"
@@ -63,8 +66,14 @@ def template(entries: list[Entry], project: str, created: dt.datetime) -> Catalo
     return catalog
 
 
-def read_catalogue(path: Path, locale: str | None = None) -> Catalog:
-    """Read a PO file; raise ContentError at the line Babel could not read."""
+def read_catalogue(path: Path, locale: str | None = None, root: Path | None = None) -> Catalog:
+    """Read a PO file; raise ContentError at the line Babel could not read.
+
+    With `root`, a catalogue that is a link to a file outside it is refused, never read.
+    """
+    if root is not None and not inside(root, path):
+        raise ContentError([error(path, "link-outside-project", f"{path.name} is a symbolic link to "
+                                  "a file outside the project", "replace the link with the file itself")])
     try:
         with path.open("rb") as stream:
             catalog = read_po(stream, locale=locale, abort_invalid=True)
@@ -111,9 +120,16 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    temp.replace(path)
+    # A fresh temporary file (O_EXCL): a planted `.de.po.tmp` link is never followed.
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
     return True
 
 
