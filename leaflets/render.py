@@ -40,7 +40,7 @@ def environment(layouts: Path) -> jinja2.Environment:
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
     env = environment(root / "layouts")
-    env.install_gettext_translations(view.labels, newstyle=True)
+    install_labels(env, view.labels)
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)
     except jinja2.TemplateSyntaxError as exc:
@@ -48,6 +48,23 @@ def render_html(view: EditionView, root: Path) -> str:
         raise ContentError([error(where, "template-syntax", exc.message or "template syntax error")])
     except jinja2.TemplateError as exc:
         raise ContentError([error(_template_position(exc, root), "template-error", str(exc))])
+
+
+def install_labels(env: jinja2.Environment, labels) -> None:
+    """Install translated layout labels, escaped like every other printed text.
+
+    Jinja's newstyle gettext marks what the translation returns as safe markup, since the
+    message is the template author's; a translation is a translator's text, so it is escaped
+    before that (placeholders are still filled, and escaped, by Jinja).
+    """
+    from markupsafe import escape
+
+    env.install_gettext_callables(
+        lambda message: escape(labels.gettext(message)),
+        lambda singular, plural, n: escape(labels.ngettext(singular, plural, n)),
+        newstyle=True,
+        pgettext=lambda context, message: escape(labels.pgettext(context, message)),
+        npgettext=lambda context, singular, plural, n: escape(labels.npgettext(context, singular, plural, n)))
 
 
 def _template_position(exc: Exception, root: Path) -> Position:

@@ -191,3 +191,53 @@ def test_xliff_may_target_only_the_catalogues_it_names_in_its_language(project, 
         import_xliff(project, [xlf])
     assert "xliff-unknown-file" in {d.code for d in caught.value.diagnostics}
     assert {p: p.read_bytes() for p in (project / "layouts/locales").iterdir()} == before
+
+
+# --- every printed text is escaped: translated layout labels too ---------------------------
+
+EVIL_LABELS = {
+    "Patient information": '<b style="color:red">Patienten</b><a href="javascript:alert(1)">info</a>',
+    "Date of preparation: %(date)s": 'von" data-x="y %(date)s',
+}
+
+
+def test_translated_labels_are_printed_as_text_never_as_markup(root):
+    import gettext
+    import dataclasses
+
+    import lxml.html
+
+    from leaflets.build import Filters, plan
+    from leaflets.render import render_html
+
+    class Evil(gettext.NullTranslations):
+        def gettext(self, message):
+            return EVIL_LABELS.get(message, message)
+
+    [job] = plan(root, Filters(document="ambc", locale="en", paper="a4", profile="screen"), checked=True)
+    html = render_html(dataclasses.replace(job.view, labels=Evil()), root)
+    page = lxml.html.fromstring(html)
+    assert not page.xpath("//b[@style] | //a[starts-with(@href, 'javascript')] | //*[@data-x]")
+    assert page.xpath("string(//p[@class='kicker'])") == EVIL_LABELS["Patient information"]
+    prepared = page.xpath("//*[@data-prepared]/@data-prepared")
+    assert prepared and all(p.startswith('von" data-x="y ') for p in prepared)
+
+
+def test_a_label_translation_with_markup_its_source_lacks_is_an_error_at_check(project):
+    po = project / "layouts/locales/de.po"
+    edit(po, 'msgstr "Patienteninformation"',
+         'msgstr "<b style=\\"color:red\\">Patienten</b><a href=\\"javascript:alert(1)\\">info</a>"')
+    found = [d for d in check_project(project) if d.is_error]
+    line = next(n for n, text in enumerate(po.read_text("utf-8").splitlines(), 1) if "javascript" in text)
+    assert [(Path(d.file).name, d.line, d.code) for d in found] == [("de.po", line - 1, "translation-markup")]
+    assert "javascript" in found[0].message
+
+
+def test_an_imported_label_with_a_script_link_fails_the_check(project, tmp_path):
+    from leaflets.i18n.workflow import import_xliff
+
+    xlf = _export(project, tmp_path)
+    edit(xlf, 'state="translated">Patienteninformation</target>',
+         'state="translated">&lt;a href="javascript:alert(1)"&gt;Info&lt;/a&gt;</target>')
+    import_xliff(project, [xlf])
+    assert "translation-markup" in codes(check_project(project))

@@ -10,6 +10,8 @@ from ..abbreviations import term_pattern
 from ..inline import Link, MarkerError, Span, iter_cites, parse_inline, plain_text
 
 _NUMBER = re.compile(r"\d+")
+# What makes a label's translation more than words: tags, entities, links, script addresses.
+_LABEL_MARKUP = re.compile(r"</?[A-Za-z!?][^>]*>?|&#?\w+;|\]\(|\b(?:javascript|data|vbscript):", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%\([^)]*\)[a-z]|\{[^}]*\}")
 
 
@@ -39,12 +41,20 @@ def compare(source: str, target: str) -> list[Mismatch]:
 
 
 def compare_label(source: str, target: str) -> list[Mismatch]:
-    """Return a mismatch if a layout label's translation drops or adds a placeholder."""
-    if Counter(_PLACEHOLDER.findall(source)) == Counter(_PLACEHOLDER.findall(target)):
-        return []
-    return [Mismatch("translation-placeholders",
-                     f"placeholders differ: source '{source}', translation '{target}'",
-                     "keep %(date)s or {date} exactly as in the source")]
+    """Return a mismatch if a layout label's translation drops or adds a placeholder, or adds
+    markup (tags, entities, links, script addresses) that its source does not have."""
+    found = []
+    if Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target)):
+        found.append(Mismatch("translation-placeholders",
+                              f"placeholders differ: source '{source}', translation '{target}'",
+                              "keep %(date)s or {date} exactly as in the source"))
+    added = sorted(set(_LABEL_MARKUP.findall(target)) - set(_LABEL_MARKUP.findall(source)))
+    if added:
+        found.append(Mismatch("translation-markup",
+                              f"a layout label's translation adds markup its source does not have: "
+                              f"{', '.join(repr(m) for m in added)} in '{target}'",
+                              "a label is plain text: translate the words only"))
+    return found
 
 
 def foreign_terms(text: str, terms: dict[str, str]) -> list[str]:
