@@ -241,3 +241,74 @@ def test_an_imported_label_with_a_script_link_fails_the_check(project, tmp_path)
          'state="translated">&lt;a href="javascript:alert(1)"&gt;Info&lt;/a&gt;</target>')
     import_xliff(project, [xlf])
     assert "translation-markup" in codes(check_project(project))
+
+
+# --- catalogues are parsed strictly ---------------------------------------------------------
+
+def _po_fault(case: str, raw: bytes) -> bytes:
+    import re
+
+    if case == "quote":
+        return raw.replace(b'msgstr "Fortgeschrittener/metastasierter Brustkrebs"',
+                           b'msgstr "Fortgeschrittener/metastasierter Brustkreb', 1)
+    if case == "charset":
+        return raw.replace(b"charset=utf-8", b"charset=KOI9-X")
+    if case == "latin1":
+        return raw.replace("metastasierter Brustkrebs".encode(), "metastasierter Brustkr\u00e9bs".encode("latin-1"), 1)
+    if case == "language":
+        return raw.replace(b'"Language: de\\n"', b'"Language: fr\\n"')
+    if case == "duplicate":
+        return raw + re.search(rb'\nmsgctxt "document/short_title"\nmsgid [^\n]*\nmsgstr [^\n]*\n', raw).group(0)
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize("case, code, line_of", [
+    ("quote", "catalogue-syntax", b"Brustkreb\n"),
+    ("charset", "catalogue-charset", b'msgid ""'),
+    ("latin1", "catalogue-encoding", b"Brustkr\xe9bs"),
+    ("language", "catalogue-language", b'msgid ""'),
+    ("duplicate", "catalogue-duplicate", None),
+])
+def test_a_broken_catalogue_is_a_positioned_error(project, case, code, line_of):
+    po = project / "source/ambc/locales/de.po"
+    po.write_bytes(_po_fault(case, po.read_bytes()))
+    found = [d for d in check_project(project) if d.is_error]
+    assert [(Path(d.file).name, d.code) for d in found] == [("de.po", code)]
+    lines = po.read_bytes().split(b"\n")
+    expected = (next(n for n, line in enumerate(lines, 1) if line_of in line + b"\n") if line_of
+                else len(lines) - 3)  # the appended duplicate's msgctxt line
+    assert found[0].line == expected
+
+
+def test_a_translation_keeps_the_count_and_order_of_citation_markers(project):
+    from leaflets.i18n.checks import compare
+
+    assert compare("a[@x] b[@x] c[@x] d[@x]", "a[@x] b c d") != []
+    assert compare("a[@x] b[@y]", "a[@y] b[@x]") != []
+    assert compare("a[@x; @y]", "a[@y; @x]") != []
+    assert compare("a[@x] b[@y]", "b[@x] a[@y]") == []
+    po = project / "source/ambc/locales/de.po"
+    text = po.read_text("utf-8")
+    marker = "[@esmo-guide; @hopkins-mbc]"
+    start = text.index('msgstr "Fortgeschrittener/metastasierter Brustkrebs, auch')
+    end = text.index("\n", start)
+    first = text.index(marker, start) + len(marker)
+    po.write_text(text[:first] + text[first:end].replace(marker, "") + text[end:], "utf-8")
+    found = [d for d in check_project(project) if d.is_error]
+    assert [(d.line, d.code) for d in found] == [(text[:start].count("\n"), "translation-citations")]
+
+
+def test_an_escaped_citation_marker_prints_as_typed(project):
+    import lxml.html
+
+    from leaflets.build import Filters, plan
+    from leaflets.inline import Cite, parse_inline
+    from leaflets.render import render_html
+
+    assert not [n for n in parse_inline(r"see \[@a] and \\[@b]") if isinstance(n, Cite)][:-1]
+    assert [n.keys for n in parse_inline(r"see \[@a] and \\[@b]") if isinstance(n, Cite)] == [["b"]]
+    edit(project / "source/ambc/leaflet.yaml", "  - paragraph: >-\n", "  - paragraph: Literally \\[@not-a-key].\n  - paragraph: >-\n")
+    assert not [d for d in check_project(project) if "citation" in d.code]
+    [job] = plan(project, Filters(locale="en", paper="a4", profile="screen"), checked=True)
+    page = lxml.html.fromstring(render_html(job.view, project))
+    assert "Literally [@not-a-key]." in page.text_content()

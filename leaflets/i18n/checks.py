@@ -63,8 +63,9 @@ def foreign_terms(text: str, terms: dict[str, str]) -> list[str]:
             if master != local and term_pattern(master).search(text)]
 
 
-def _keys(nodes: list) -> set[str]:
-    return {key for cite in iter_cites(nodes) for key in cite.keys}
+def _keys(nodes: list) -> tuple[str, ...]:
+    """Return the citation markers in reading order: each as its keys, `[@a; @b]` as 'a; b'."""
+    return tuple("; ".join(cite.keys) for cite in iter_cites(nodes))
 
 
 def _markup(nodes: list, counter: Counter | None = None) -> Counter:
@@ -83,8 +84,8 @@ def _numbers(nodes: list) -> Counter:
     return Counter(_NUMBER.findall(plain_text(nodes)))
 
 
-def _list(keys: set[str]) -> str:
-    return ", ".join(sorted(keys)) or "nothing"
+def _list(markers: tuple[str, ...]) -> str:
+    return ", ".join(f"[@{m.replace('; ', '; @')}]" for m in markers) or "nothing"
 
 
 def _counted(counter: Counter) -> str:
@@ -95,8 +96,8 @@ def _counted(counter: Counter) -> str:
 
 # What a translation must keep from its source: (code, what, measure, how to show it, hint).
 _COMPARISONS = (
-    ("translation-citations", "citation keys", _keys, _list,
-     "keep every [@key] of the source; their order may change"),
+    ("translation-citations", "citation markers", _keys, _list,
+     "keep every [@key] marker of the source, as often and in the same order"),
     ("translation-markup", "inline markup", _markup, _counted,
      "keep the **bold**, *italic* and [links](...) of the source"),
     ("translation-numbers", "numbers", _numbers, _counted,
