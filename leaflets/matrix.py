@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
@@ -118,9 +118,16 @@ def _confine(out: Path, documents: list[SourceDocument], selection: list) -> Non
 def _output(record: cache.Record | None) -> Output | None:
     """Return the output a cache record describes, or None when the record does not hold one."""
     try:
-        return Output(**record.output)
+        output = Output(**record.output)
     except (TypeError, AttributeError):
         return None
+    for item in fields(Output):  # a record is a file anyone may have edited: trust no field's type
+        value = getattr(output, item.name)
+        wanted = {"str": str, "int": int, "float": (int, float)}[str(item.type)]
+        if isinstance(value, bool) or not isinstance(value, wanted) or (
+                isinstance(value, (int, float)) and not 0 <= value < 10**12):
+            return None
+    return output
 
 
 class _Only(Filters):

@@ -13,6 +13,7 @@ from .diagnostics import ContentError, error
 
 T = TypeVar("T")
 PART = re.compile(r"^manifest\.part-(\d+)-of-(\d+)\.json$")
+MAX_SHARDS = 10_000  # far more runners than any matrix needs; bounds what a damaged part can ask
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,18 @@ class Shard:
         match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not match:
             raise ValueError(f"'{text}' is not K/N, e.g. 1/4")
-        index, count = int(match[1]), int(match[2])
+        if len(match[1]) > 6 or len(match[2]) > 6:
+            raise ValueError(f"'{text}': N is at most {MAX_SHARDS:,}")
+        return cls.of(int(match[1]), int(match[2]), text)
+
+    @classmethod
+    def of(cls, index: int, count: int, text: str = "") -> "Shard":
+        """Make slice `index` of `count`; raise ValueError unless 1 <= index <= count <= MAX_SHARDS."""
+        text = text or f"{index}/{count}"
         if not 1 <= index <= count:
             raise ValueError(f"'{text}': K must be between 1 and N")
+        if count > MAX_SHARDS:
+            raise ValueError(f"'{text}': N is at most {MAX_SHARDS:,}")
         return cls(index, count)
 
     def select(self, matrix: Sequence[T]) -> list[T]:
@@ -72,9 +82,11 @@ def merge(parts: list[Path], out: Path) -> Path:
     for path in parts:
         try:
             data = json.loads(path.read_text("utf-8"))
-            shard = Shard(int(data["shard"]["index"]), int(data["shard"]["count"]))
+            shard = Shard.of(_whole(data["shard"]["index"]), _whole(data["shard"]["count"]))
             editions = [dict(entry) for entry in data["editions"]]
             keys = [_entry_key(entry) for entry in editions]
+            if not all(isinstance(part, str) for key in keys for part in key):
+                raise TypeError("an edition's document, locale, paper or profile is not text")
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
                                   "build that shard again"))
@@ -103,6 +115,13 @@ def merge(parts: list[Path], out: Path) -> Path:
     manifest = {"editions": sorted(entries, key=_entry_key)}
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
+
+
+def _whole(value) -> int:
+    """Read a shard number from JSON: a whole number, nothing else (no 1e9 floats, no text)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"shard numbers are whole numbers, not {value!r:.40}")
+    return value
 
 
 def _entry_key(entry: dict) -> tuple:

@@ -312,3 +312,54 @@ def test_an_escaped_citation_marker_prints_as_typed(project):
     [job] = plan(project, Filters(locale="en", paper="a4", profile="screen"), checked=True)
     page = lxml.html.fromstring(render_html(job.view, project))
     assert "Literally [@not-a-key]." in page.text_content()
+
+
+# --- damaged records and manifests: bounded, never trusted ----------------------------------
+
+def test_a_cache_record_with_a_wrong_type_is_treated_as_damaged(project):
+    from leaflets import cache
+    from leaflets.build import Filters
+    from leaflets.matrix import survey
+
+    out = project / "build"
+    only = Filters(locale="en", paper="a4", profile="screen")
+    [planned] = survey(project, out, only)
+    output = {"document": "ambc", "locale": "en", "paper": "a4", "profile": "screen", "job_code": "J",
+              "path": planned.shown, "pages": "many", "bytes": 1, "sha256": "0" * 64, "seconds": 1.0}
+    cache.record_path(out, planned.stem).parent.mkdir(parents=True)
+    planned.pdf.parent.mkdir(parents=True)
+    planned.pdf.write_bytes(b"%PDF-")
+    for pages in ("many", 10**20, True, None):
+        output["pages"] = pages
+        cache.record_path(out, planned.stem).write_bytes(cache.record_bytes(planned.key, output, None))
+        assert survey(project, out, only)[0].reason == "damaged cache", pages
+
+
+@pytest.mark.parametrize("shard", [
+    {"index": 1, "count": 1_000_000_000},
+    {"index": 1, "count": 1e9},
+    {"index": "1", "count": "2"},
+    {"index": 0, "count": 1},
+])
+def test_manifest_merge_of_an_absurd_part_is_bounded_and_positioned(tmp_path, shard):
+    import json
+    import resource
+
+    from leaflets.shards import merge
+
+    part = tmp_path / "manifest.part-1-of-1.json"
+    part.write_text(json.dumps({"shard": shard, "editions": []}))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ContentError) as caught:
+        merge([part], tmp_path)
+    assert [d.code for d in caught.value.diagnostics] == ["manifest-part-damaged"]
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # kilobytes
+    assert not (tmp_path / "manifest.json").exists()
+
+
+def test_an_address_with_parentheses_is_no_abbreviation(project):
+    edit(project / "source/ambc/leaflet.yaml", "  - paragraph: >-\n",
+         "  - paragraph: See [the gene](https://en.wikipedia.org/wiki/Ki_(MKI67)) and "
+         "https://example.org/wiki/Ki_(PCNA), or ask about XYZQ.\n  - paragraph: >-\n")
+    unknown = [d for d in check_project(project) if d.code == "unknown-abbreviation"]
+    assert [d.message for d in unknown] == ["abbreviation 'XYZQ' is not in the glossary"]

@@ -12,7 +12,8 @@ from ..model import body_texts
 # What a reader does not see: citation markers, link targets, emphasis marks, escapes.
 _HIDDEN = re.compile(
     r"(?P<cite>\[\s*@[^\[\]]*\])"
-    r"|(?P<link>\[(?P<label>[^\[\]]*)\]\([^()\s]*\))"
+    r"|(?P<link>\[(?P<label>[^\[\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\))"  # one level of (...) in a URL
+    r"|(?P<url>\bhttps?://(?:[^()\s]|\([^()\s]*\))*(?:[^()\s.,;:!?]|\([^()\s]*\)))"  # a bare address is no words
     r"|(?P<mark>\*+|__+)"
     r"|\\(?P<escaped>[^\w\s])")
 
