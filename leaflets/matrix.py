@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
 from . import cache
 from .cache import build_options
 from .build import Filters, Output, SourceDocument, load_all, plan, write_atomic, write_manifest
-from .diagnostics import Diagnostic
+from .diagnostics import ContentError, Diagnostic
 from .model import Edition
 from .paths import inside, relative_to_root
 from .shards import Shard, write_part
@@ -163,6 +163,8 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
         for warning in settle(check_documents(documents, root), strict):
             warn(warning)
         planned = survey(root, out, filters, shard, write_html, options, force, documents)
+        if shard is None and planned:
+            reconcile_manifest(out, root)
         stale = [p for p in planned if p.reason is not None]
         summary = Summary(masters=masters)
         if reporter:
@@ -181,19 +183,82 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                 by_stem = {p.stem: p for p in stale}
                 for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
                     p = by_stem[rendered.stem]
-                    emit(p, _write(p, rendered, root, out, write_html) if rendered.ok else None, rendered)
+                    output = None
+                    if rendered.ok:
+                        try:
+                            output = _write(p, rendered, root, out, write_html)
+                        except OSError as exc:  # a full disk, a read-only folder: this edition fails
+                            rendered = replace(rendered, pdf=None, diagnostics=(_unwritable(exc, p.pdf),))
+                    emit(p, output, rendered)
+    except BaseException as exc:
+        workers.discard_prestarted(kill=not isinstance(exc, Exception))
+        raise
     finally:
         workers.discard_prestarted()
-        workers.settle()
+        if not _interrupted():
+            workers.settle()
     entries = [_manifest_entry(o) for o in summary.outputs]
-    if shard is not None:
-        summary.manifest = write_part(out, shard, entries)
-    elif planned:
-        summary.manifest = write_manifest(out, root, summary.outputs)
+    try:
+        if shard is not None:
+            summary.manifest = write_part(out, shard, entries)
+        elif planned:
+            summary.manifest = write_manifest(out, root, summary.outputs)
+    except OSError as exc:  # the editions are written; the next build writes the manifest from their records
+        raise ContentError([_unwritable(exc, out / "manifest.json")])
     summary.seconds = time.perf_counter() - started_at
     if reporter:
         reporter.end(summary)
     return summary
+
+
+def _unwritable(exc: OSError, path: Path) -> Diagnostic:
+    from .diagnostics import error
+
+    return error(Path(exc.filename) if exc.filename else path, "write-failed",
+                 f"cannot write {Path(exc.filename or path).name}: {exc.strerror or exc}",
+                 "free space on the disk or choose another --out; the previous files were kept")
+
+
+def reconcile_manifest(out: Path, root: Path) -> None:
+    """Rewrite the manifest from the cache records when it does not match the files on disk.
+
+    Each edition's record is written after its PDF, so an interrupted or killed build can leave
+    files the manifest does not describe: the records (checked against the files) tell the truth.
+    """
+    import json
+
+    from .build import MANIFEST, _entry_key
+
+    entries = {}
+    for path in sorted((out / cache.CACHE_DIR / cache.RECORDS).glob("*.json")):
+        output = _output(cache.read_record(out, path.stem))
+        if output is None:
+            continue
+        try:
+            if hashlib.sha256((root / output.path).read_bytes()).hexdigest() != output.sha256:
+                continue
+        except OSError:
+            continue
+        entry = _manifest_entry(output)
+        entries[_entry_key(entry)] = entry
+    manifest = (json.dumps({"editions": [entries[k] for k in sorted(entries)]}, indent=2,
+                           ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        if (out / MANIFEST).read_bytes() == manifest:
+            return
+    except OSError:
+        if not entries:
+            return
+    try:
+        write_atomic(out / MANIFEST, manifest)
+    except OSError as exc:
+        raise ContentError([_unwritable(exc, out / MANIFEST)])
+
+
+def _interrupted() -> bool:
+    import sys
+
+    return isinstance(sys.exc_info()[1], KeyboardInterrupt)
 
 
 def _ignore(stem: str) -> None:

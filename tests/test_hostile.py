@@ -363,3 +363,169 @@ def test_an_address_with_parentheses_is_no_abbreviation(project):
          "https://example.org/wiki/Ki_(PCNA), or ask about XYZQ.\n  - paragraph: >-\n")
     unknown = [d for d in check_project(project) if d.code == "unknown-abbreviation"]
     assert [d.message for d in unknown] == ["abbreviation 'XYZQ' is not in the glossary"]
+
+
+# --- interruption: one line, exit 130 within 2 seconds, nothing incomplete, no process left ----
+
+def _project_with_code(tmp_path: Path) -> Path:
+    """A copy of the project with its code, so that a subprocess builds the copy."""
+    import shutil
+
+    from conftest import copy_project, ROOT
+
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(ROOT / "leaflets", project / "leaflets",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "make_pdf.py", project)
+    return project
+
+
+def _alive_in_session(session: int) -> list[int]:
+    """Return the processes of a session that are still running (zombies are dead)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def _start_build(project: Path):
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "make_pdf.py", "--force", "--jobs", "2", "--paper", "a4"],
+                            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(_alive_in_session(proc.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the workers run
+    time.sleep(1.0)  # and are busy importing or rendering
+    assert proc.poll() is None
+    return proc
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("signal_name, group", [("SIGINT", True), ("SIGTERM", False)])
+def test_an_interrupted_build_stops_at_once_and_leaves_nothing_behind(tmp_path, signal_name, group):
+    import hashlib
+    import json
+    import os
+    import signal
+    import subprocess
+    import time
+
+    project = _project_with_code(tmp_path)
+    proc = _start_build(project)
+    sent = time.monotonic()
+    (os.killpg if group else os.kill)(proc.pid, getattr(signal, signal_name))
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    elapsed = time.monotonic() - sent
+    time.sleep(0.2)
+    left = _alive_in_session(proc.pid)
+    for pid in left:  # never leave a process behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert elapsed < 2.0
+    assert proc.returncode == 130
+    lines = [line for line in err.decode().splitlines() if "warning[" not in line]
+    assert lines == ["interrupted: finished editions were kept, nothing incomplete was written"]
+    assert left == []
+    build = project / "build"
+    assert not [p for p in build.rglob("*") if p.name.endswith(".tmp")]
+    for record in (build / ".cache/editions").glob("*.json") if build.exists() else ():
+        output = json.loads(record.read_text())["output"]
+        assert hashlib.sha256((project / output["path"]).read_bytes()).hexdigest() == output["sha256"]
+    for pdf in build.rglob("*.pdf") if build.exists() else ():
+        assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_workers_die_with_a_killed_build(tmp_path):
+    import os
+    import signal
+    import time
+
+    proc = _start_build(_project_with_code(tmp_path))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=5)
+    deadline = time.monotonic() + 2.0
+    while _alive_in_session(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _alive_in_session(proc.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    proc.stdout.close()
+    proc.stderr.close()
+    assert left == []
+
+
+def test_the_manifest_is_rewritten_from_the_records_before_a_build(project):
+    import hashlib
+    import json
+
+    from leaflets import cache
+    from leaflets.build import Filters
+    from leaflets.matrix import reconcile_manifest, survey
+
+    out = project / "build"
+    records = []
+    for planned in survey(project, out, Filters(locale="en", paper="a4")):
+        planned.pdf.parent.mkdir(parents=True, exist_ok=True)
+        data = f"%PDF-1.7 {planned.stem}\n%%EOF\n".encode()
+        planned.pdf.write_bytes(data)
+        output = {"document": "ambc", "locale": "en", "paper": "a4", "profile": planned.edition.profile,
+                  "job_code": planned.edition.job_code, "path": planned.shown, "pages": 3,
+                  "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), "seconds": 1.0}
+        cache.record_path(out, planned.stem).parent.mkdir(parents=True, exist_ok=True)
+        cache.record_path(out, planned.stem).write_bytes(cache.record_bytes(planned.key, output, None))
+        records.append(output)
+    # a killed build: the manifest still describes the old files, one PDF was replaced after its record
+    (out / "manifest.json").write_text(json.dumps({"editions": [dict(records[0], sha256="0" * 64)]}))
+    records[1]["path"] and (project / records[1]["path"]).write_bytes(b"%PDF-1.7 newer\n%%EOF\n")
+    reconcile_manifest(out, project)
+    listed = json.loads((out / "manifest.json").read_text())["editions"]
+    assert sorted(e["path"] for e in listed) == sorted(r["path"] for r in records if r is not records[1])
+    for entry in listed:
+        assert hashlib.sha256((project / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_a_full_disk_is_a_plain_error_naming_the_file(project, monkeypatch, capsys):
+    import errno
+    import json
+
+    from leaflets import matrix
+    from leaflets.build import Filters
+
+    real = matrix.write_atomic
+    calls = []
+
+    def full(path, data):
+        calls.append(path)
+        if path.suffix == ".pdf" and len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(matrix, "write_atomic", full)
+    out = project / "build"
+    summary = matrix.run(project, out, Filters(locale="en", paper="a4", profile="screen"))
+    assert summary.outputs and not summary.failed  # the first edition is written
+    only = Filters(locale="en", paper="letter", profile="screen")
+    summary = matrix.run(project, out, only, force=True)
+    [failed] = summary.failed
+    [diagnostic] = failed.diagnostics
+    assert diagnostic.code == "write-failed" and "No space left on device" in diagnostic.message
+    assert diagnostic.file.endswith("ambc-en-letter-screen.pdf")
+    listed = json.loads((out / "manifest.json").read_text())["editions"]
+    assert [e["paper"] for e in listed] == ["a4"]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
