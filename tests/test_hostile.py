@@ -529,3 +529,38 @@ def test_a_full_disk_is_a_plain_error_naming_the_file(project, monkeypatch, caps
     listed = json.loads((out / "manifest.json").read_text())["editions"]
     assert [e["paper"] for e in listed] == ["a4"]
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+# --- preflight of hostile PDFs --------------------------------------------------------------
+
+def _preflight(capsys, path: Path) -> tuple[int, str]:
+    from leaflets.cli import main
+
+    status = main(["preflight", str(path)])
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def test_preflight_of_an_encrypted_pdf_says_so(tmp_path, capsys):
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(tmp_path / "locked.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    status, text = _preflight(capsys, tmp_path / "locked.pdf")
+    assert status == 1 and "encrypted with a password" in text and "Traceback" not in text
+
+
+def test_preflight_of_a_pdf_nested_5000_deep_ends_in_a_verdict(tmp_path, capsys):
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    node = pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.H1)
+    for _ in range(5000):
+        node = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Div,
+                                                    K=pikepdf.Array([node])))
+    pdf.Root.StructTreeRoot = pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=node)
+    pdf.save(tmp_path / "deep.pdf")
+    status, text = _preflight(capsys, tmp_path / "deep.pdf")
+    assert status in (0, 1) and "Traceback" not in text and "internal error" not in text
