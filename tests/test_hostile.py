@@ -564,3 +564,15 @@ def test_preflight_of_a_pdf_nested_5000_deep_ends_in_a_verdict(tmp_path, capsys)
     pdf.save(tmp_path / "deep.pdf")
     status, text = _preflight(capsys, tmp_path / "deep.pdf")
     assert status in (0, 1) and "Traceback" not in text and "internal error" not in text
+
+
+def test_a_word_no_line_can_hold_is_a_warning_at_its_position(project):
+    leaflet = project / "source/ambc/leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    start = text.index("  title: ")
+    end = text.index("\n", start)
+    leaflet.write_text(text[:start] + "  title: Advanced " + "x" * 100_000 + " cancer" + text[end:], "utf-8")
+    [found] = [d for d in check_project(project) if d.code == "long-word"]
+    line = text[:start].count("\n") + 1
+    assert (Path(found.file).name, found.line, found.column) == ("leaflet.yaml", line, len("  title: Advanced ") + 1)
+    assert not found.is_error and "100,000 characters" in found.message
