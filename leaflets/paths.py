@@ -26,6 +26,16 @@ def output_folder(text: str) -> Path:
     """Parse an output folder option (argparse type): refuse what no build may write into."""
     import argparse
 
+    try:
+        return _output_folder(text)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte: still the user's typo
+        raise argparse.ArgumentTypeError(f"'{text[:60]}' cannot be an output folder: "
+                                         f"{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _output_folder(text: str) -> Path:
+    import argparse
+
     if not text.strip():
         raise argparse.ArgumentTypeError("the output folder is empty: name a folder, e.g. build/")
     path = Path(text)

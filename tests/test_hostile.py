@@ -105,6 +105,7 @@ def test_an_output_folder_symlinked_out_of_the_output_folder_is_refused(project,
     ("/proc/self/x", "is a system folder"),
     (".", "holds the project's sources"),
     ("source/ambc", "holds the project's sources"),
+    ("a" * 300, "cannot be an output folder"),
 ])
 @pytest.mark.parametrize("command", [[], ["list"], ["manifest", "merge"], ["i18n", "export"]])
 def test_an_output_folder_no_build_may_write_is_a_usage_error(tmp_path, capsys, monkeypatch, out, message, command):
