@@ -32,6 +32,7 @@ def check_locale(value: Any) -> Any:
 MAX_TEXT = 4000  # characters in one paragraph, bullet or cell
 MAX_ITEMS = 100  # bullets in a list, rows in a table, paragraphs in a callout
 MAX_BLOCKS = 500  # blocks in a body
+MAX_TITLE = 300  # characters in a title: a title is read at a glance
 
 
 class Strict(BaseModel):
@@ -172,9 +173,10 @@ def body_texts(body: list) -> Iterator[BodyText]:
 class DocumentInfo(Strict):
     """What the leaflet is: title, subject and publisher, also written into the PDF metadata."""
 
-    title: str = Field(description="Full title, printed on the first page and in the PDF metadata.")
-    short_title: str = Field(description="Short title for the running header.")
-    subject: str = Field(description="One-line description (PDF Subject).")
+    title: str = Field(max_length=MAX_TITLE,
+                       description="Full title, printed on the first page and in the PDF metadata.")
+    short_title: str = Field(max_length=MAX_TITLE, description="Short title for the running header.")
+    subject: str = Field(max_length=MAX_TEXT, description="One-line description (PDF Subject).")
     keywords: list[str] = Field(default_factory=list, description="PDF keywords.")
     publisher: str = Field(description="Organisation responsible for the leaflet (PDF Author).")
     language: str = Field("en", description="Language of the master text (BCP 47).")

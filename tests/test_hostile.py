@@ -573,7 +573,41 @@ def test_a_word_no_line_can_hold_is_a_warning_at_its_position(project):
     start = text.index("  title: ")
     end = text.index("\n", start)
     leaflet.write_text(text[:start] + "  title: Advanced " + "x" * 100_000 + " cancer" + text[end:], "utf-8")
+    diagnostics = check_project(project)
+    # a title of 100,000 characters is over the title's limit: an error at the title, no traceback
+    [too_long] = [d for d in diagnostics if d.is_error]
+    assert (Path(too_long.file).name, too_long.code) == ("leaflet.yaml", "invalid-value")
+    assert "characters long; the limit is 300" in too_long.message
+    # within the limit, the word is a warning at its position
+    leaflet.write_text(text[:start] + "  title: Advanced " + "x" * 200 + " cancer" + text[end:], "utf-8")
     [found] = [d for d in check_project(project) if d.code == "long-word"]
     line = text[:start].count("\n") + 1
     assert (Path(found.file).name, found.line, found.column) == ("leaflet.yaml", line, len("  title: Advanced ") + 1)
-    assert not found.is_error and "100,000 characters" in found.message
+    assert not found.is_error and "200 characters" in found.message
+
+
+def test_a_word_no_line_can_hold_is_broken_inside_the_page(project):
+    import pypdfium2
+
+    from leaflets.build import Filters, plan, render_job
+
+    leaflet = project / "source/ambc/leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    start = text.index("  title: ")
+    end = text.index("\n", start)
+    leaflet.write_text(text[:start] + "  title: Advanced " + "x" * 280 + " cancer" + text[end:], "utf-8")
+    edit(leaflet, "  - paragraph: >-\n", "  - paragraph: Word " + "y" * 600 + " ends.\n  - paragraph: >-\n")
+    [job] = plan(project, Filters(locale="en", paper="a4", profile="screen"), checked=True)
+    pdf, _html, _pages = render_job(job, project)
+    document = pypdfium2.PdfDocument(pdf)
+    seen = set()
+    for page in document:
+        width = page.get_width()
+        textpage = page.get_textpage()
+        for index in range(textpage.count_chars()):
+            char = textpage.get_text_range(index, 1)
+            if char in "xy":
+                left, _bottom, right, _top = textpage.get_charbox(index)
+                assert 0 <= left and right <= width, (char, left, right, width)
+                seen.add(char)
+    assert seen == {"x", "y"}
