@@ -349,16 +349,42 @@ def pdfx4_metadata(pdf: pydyf.PDF, facts: EditionFacts) -> None:
     _edit_xmp(pdf, lambda xmp: _PDFX3_CONFORMANCE.sub(b"", xmp))
 
 
+# PDF/A allows XMP properties outside its predefined schemas only when an extension schema in
+# the same packet declares them (ISO 19005-3, 6.6.2.3); pdfuaid is one of them.
+_PDFUA_CLAIM = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates which part of ISO 14289 the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def claim_pdfua_in_pdfa(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Claim PDF/UA-1 in a tagged PDF/A file, with the extension schema PDF/A asks for."""
+    _edit_xmp(pdf, lambda xmp: xmp.replace(b"</rdf:RDF>", _PDFUA_CLAIM + b"</rdf:RDF>", 1))
+
+
 # What each attached source is (PDF/A-3 asks for its MIME type; stdlib guesses neither).
 MIME_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml",
               ".po": "text/x-gettext-translation"}
 
 
 def attachment_types_and_af(pdf: pydyf.PDF, facts: EditionFacts) -> None:
-    """Type each embedded file by its MIME type and list each once in the catalog's /AF.
+    """Type each embedded file by its MIME type, sort their name tree, list each once in /AF.
 
     WeasyPrint lists every attachment twice in /AF (from the name tree and from the file
-    specifications) and types YAML and PO files application/octet-stream.
+    specifications), types YAML and PO files application/octet-stream and leaves the name
+    tree in attachment order, which readers must repair when a catalogue follows the YAML.
     """
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Filespec" and "EF" in obj:
@@ -366,6 +392,11 @@ def attachment_types_and_af(pdf: pydyf.PDF, facts: EditionFacts) -> None:
             mime = MIME_TYPES.get(Path(name).suffix.lower())
             if mime:
                 _object(pdf, obj["EF"]["F"]).extra["Subtype"] = "/" + mime.replace("/", "#2f")
+    names = pdf.catalog.get("Names", {}).get("EmbeddedFiles")
+    if names is not None:  # a name tree's keys are sorted (WeasyPrint keeps attachment order)
+        tree = _object(pdf, names)
+        pairs = sorted(zip(tree["Names"][::2], tree["Names"][1::2]), key=lambda pair: _text(pair[0]))
+        tree["Names"] = pydyf.Array([item for pair in pairs for item in pair])
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(_as_bytes(ref) for ref in pdf.catalog["AF"]))
 

@@ -55,14 +55,16 @@ PROFILES = MappingProxyType({
          finishing.drop_unused_colour_spaces, finishing.pdfx4_metadata),
         bleed=True),
     # PDF/A-3 is the level that may carry non-PDF attachments (the YAML sources); level "a"
-    # because WeasyPrint tags the document.
+    # because WeasyPrint tags the document, with the tree the screen edition has: it claims
+    # PDF/UA-1 as well.
     "archive": Profile(
         "archive", "regulated retention: tagged PDF/A-3a with its source files attached",
         "PDF/A-3A",
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
         (finishing.stable_document_id, finishing.running_heads_as_artifacts,
-         finishing.drop_unused_colour_spaces, finishing.attachment_types_and_af),
+         finishing.drop_unused_colour_spaces, finishing.attachment_types_and_af,
+         finishing.claim_pdfua_in_pdfa),
         attach_sources=True),
 })
 
