@@ -244,23 +244,34 @@ def test_print_separations_are_cmyk_only_with_marks_outside_the_bleed(print_file
         bleed = [float(v) for v in page.BleedBox]
         trim = [float(v) for v in page.TrimBox]
     scale = dpi / 72
+    images, width, height = {}, 0, 0
     for plate in plates:
-        image = Image.open(tmp_path / plate).convert("L")  # tiffsep plates: 0 is full ink
-        width, height = image.size
-        pixels = image.load()
+        with Image.open(tmp_path / plate) as image:
+            grey = image.convert("L")  # 0 is full ink
+        images[plate], (width, height) = grey.load(), grey.size
+    edge = 1.5 / scale  # pixels straddling a box edge belong to both sides
+    tolerance = 2 / scale
+    for plate, pixels in images.items():
         outside = []
         for y in range(height):
             for x in range(width):
                 if pixels[x, y] < 128:
                     px, py = x / scale + media[0], media[3] - y / scale
-                    edge = 1.5 / scale  # pixels straddling the bleed edge belong to the bleed
                     if not (bleed[0] - edge <= px <= bleed[2] + edge and bleed[1] - edge <= py <= bleed[3] + edge):
                         outside.append((px, py))
         assert outside, f"{plate}: no crop marks (registration colour prints on every plate)"
-        tolerance = 2 / scale
         for px, py in outside:  # every mark lies on a trim line's extension
             assert any(abs(px - x) <= tolerance for x in (trim[0], trim[2])) or \
                 any(abs(py - y) <= tolerance for y in (trim[1], trim[3])), (plate, px, py)
+    # no mark reaches into the bleed: in the lower half (the masthead bleeds at the top), the ring
+    # between trim and bleed holds nothing printed on all four plates, as registration marks are
+    for y in range(height):
+        for x in range(width):
+            px, py = x / scale + media[0], media[3] - y / scale
+            in_bleed = bleed[0] + edge < px < bleed[2] - edge and bleed[1] + edge < py < bleed[3] - edge
+            in_trim = trim[0] - edge <= px <= trim[2] + edge and trim[1] - edge <= py <= trim[3] + edge
+            if in_bleed and not in_trim and py < (trim[1] + trim[3]) / 2:
+                assert not all(pixels[x, y] < 128 for pixels in images.values()), (px, py)
 
 
 # 4, 5. Trailer IDs --------------------------------------------------------------------------------
