@@ -309,3 +309,33 @@ def test_archive_xmp_declares_every_property_it_adds(archive):
         declared = root.xpath("//pdfaSchema:namespaceURI/text()", namespaces=ns)
         assert "http://www.aiim.org/pdfua/ns/id/" in declared
         assert "part" in root.xpath("//pdfaProperty:name/text()", namespaces=ns)
+
+
+def test_a_translated_archive_edition_attaches_its_catalogue(project, tmp_path):
+    from leaflets.build import Filters, build
+    from leaflets.preflight import evaluate, inspect_pdf
+
+    leaflet = project / "source/ambc/leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    locale = next(p.stem for p in sorted((project / "source/ambc/locales").glob("*.po")))
+    text = text.rstrip("\n") + f"""
+  - locale: {locale}
+    paper: a4
+    profile: archive
+    job_code: AMBC-{locale.upper()}-A4-ARC-TEST
+    date_of_preparation: 2026-03-16
+    review_date: 2029-03-01
+    version: "1.0"
+    status: draft
+"""
+    leaflet.write_text(text, "utf-8")
+    [output] = build(project, tmp_path / "out", Filters(locale=locale, profile="archive"), allow_incomplete=True)
+    path = project / output.path if not Path(output.path).is_absolute() else Path(output.path)
+    with pikepdf.open(path) as pdf:
+        attached = {name: str(spec.obj.EF.F.Subtype) for name, spec in pdf.attachments.items()}
+        assert attached == {"leaflet.yaml": "/application/yaml", "references.yaml": "/application/yaml",
+                            f"{locale}.po": "/text/x-gettext-translation"}
+        assert pdf.attachments[f"{locale}.po"].get_file().read_bytes() == \
+            (project / f"source/ambc/locales/{locale}.po").read_bytes()
+        assert pdf.check_pdf_syntax() == []
+    assert [r.rule for r in evaluate(inspect_pdf(path)) if not r.passed] == []
