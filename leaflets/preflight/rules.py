@@ -21,25 +21,32 @@ COVERAGE = """\
 Covered here (machine-checkable facts read from the file):
   generic  the file opens and qpdf finds no structural damage; every font is
            embedded and has a ToUnicode map (or a standard simple encoding);
-           the document has a title.
+           the document has a title; the trailer has an /ID; every link
+           covers a glyph with a non-zero area and goes somewhere.
   screen   PDF/UA-1 claim in XMP; MarkInfo/Marked; a structure tree; /Lang;
            DisplayDocTitle; dc:title; at least one outline entry; heading
            levels H1-H6 never skip a level going down; every Figure has /Alt
-           or /ActualText.
+           or /ActualText; line-break hyphens and page furniture are
+           artifacts; all text is marked content; /Lang values well formed;
+           printed URLs are live links.
   print    PDF/X-4 claim in XMP; a GTS_PDFX output intent; a TrimBox and at
            least 3 mm of bleed on every side of every page; no RGB colour in
            page content (operators, colour spaces, images, shadings); no text
-           within 5 mm of the trim edge; images at 300 ppi or more as drawn.
-  archive  PDF/A claim in XMP; a GTS_PDFA1 output intent; at least one
-           embedded file.
+           within 5 mm of the trim edge; images at 300 ppi or more as drawn;
+           no interactive annotations; no unused colour space; XMP without
+           properties PDF/X-4 does not define; Trapped set alike in Info and
+           XMP.
+  archive  PDF/A claim in XMP; a GTS_PDFA1 output intent; embedded files,
+           each once in /AF with its MIME type; XMP extension schemas for
+           every property PDF/A does not predefine; the tagging rules above.
 Left to a full validator such as veraPDF:
   font program internals (glyph widths matching the font, CIDSet/CharSet,
   .notdef use); ICC profile validity and whether the output intent profile
-  matches the colour used; transparency and blend-space rules; PDF/A's full
-  XMP rules (extension schemas, Info/XMP synchronisation, forbidden keys,
-  filters and actions); the full Matterhorn protocol (reading order,
-  artifact marking, role-map semantics, table structure, link and form
-  tagging, alt text quality, colour contrast, use of colour alone).
+  matches the colour used; transparency and blend-space rules; the rest of
+  PDF/A's XMP rules (Info/XMP synchronisation, value types), forbidden keys,
+  filters and actions; the rest of the Matterhorn protocol (reading order,
+  whether a passage's language is right, role-map semantics, table
+  structure, alt text quality, colour contrast, use of colour alone).
 """
 
 
