@@ -237,6 +237,8 @@ def print_boxes_and_marks(pdf: pydyf.PDF, facts: EditionFacts) -> None:
         if end <= start:
             raise ValueError("the page's slug is too narrow for crop marks")
         marks = pydyf.Stream(compress=True)
+        # production aids outside the document itself: an artifact of type Page (ISO 32000, 14.8.2.2)
+        marks.begin_marked_content("Artifact", pydyf.Dictionary({"Type": "/Page"}))
         marks.push_state()
         marks.set_line_width(MARK_WIDTH_PT)
         marks.set_color_space(registration, stroke=True)
@@ -248,6 +250,7 @@ def print_boxes_and_marks(pdf: pydyf.PDF, facts: EditionFacts) -> None:
             marks.line_to(x, y + sy * end)
         marks.stroke()
         marks.pop_state()
+        marks.end_marked_content()
         _append_content(pdf, page, marks)
 
 

@@ -134,3 +134,20 @@ def struct_languages(path: Path) -> list[tuple[int, str, list[int]]]:
     finally:
         document.close()
     return found
+
+
+def path_marks(path: Path) -> list[tuple[int, tuple[str, ...]]]:
+    """(page, marked-content tags) of every path object."""
+    found = []
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            for obj in page.get_objects(max_depth=8):
+                if obj.type == c.FPDF_PAGEOBJ_PATH:
+                    found.append((index + 1, tuple(_mark_name(c.FPDFPageObj_GetMark(obj.raw, i))
+                                                   for i in range(c.FPDFPageObj_CountMarks(obj.raw)))))
+            page.close()
+    finally:
+        document.close()
+    return found

@@ -274,6 +274,17 @@ def test_print_separations_are_cmyk_only_with_marks_outside_the_bleed(print_file
                 assert not all(pixels[x, y] < 128 for pixels in images.values()), (px, py)
 
 
+def test_crop_marks_are_page_artifacts(print_files):
+    for path in print_files:
+        with pikepdf.open(path) as pdf:
+            for page in pdf.pages:
+                last = pikepdf.parse_content_stream(pdf.get_object(page.obj.Contents[-1].objgen))
+                assert str(last[0].operator) == "BDC" and str(last[0].operands[0]) == "/Artifact"
+                assert last[0].operands[1].Type == "/Page" and str(last[-1].operator) == "EMC"
+        marked = [marks for _, marks in pdfium_read.path_marks(path) if marks == ("Artifact",)]
+        assert len(marked) >= len(pdfium_read.annotation_counts(path))  # one marks path per page at least
+
+
 # 4, 5. Trailer IDs --------------------------------------------------------------------------------
 
 def test_every_edition_has_a_trailer_id(built):
