@@ -38,7 +38,7 @@ class Findings:
     fixes: list[str] = field(default_factory=list)
 
     def row(self, name: str, value: str) -> None:
-        self.lines.append(f"{name:<12}{value}")
+        self.lines.append(f"{name:<12}  {value}")
 
 
 def run(args: argparse.Namespace) -> int:
