@@ -158,7 +158,7 @@ def packages(found: Findings, root: Path) -> None:
         if line.startswith("  "):
             found.fixes.append(line.strip())
         elif line.strip() and not line.rstrip().endswith(":"):  # "install them with:" introduces the fix
-            found.missing.append(line.removeprefix("setup: "))
+            found.missing.append(line.removeprefix("setup: ").removeprefix("missing "))
 
 
 def _wrapped(label: str, items: list[str], width: int = 100) -> list[str]:
