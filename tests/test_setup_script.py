@@ -246,3 +246,27 @@ def test_ci_runs_the_readme_test_command_and_nothing_else():
     assert commands == ["exec make test"]
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme
+
+
+@pytest.mark.parametrize("target, mode, command", [
+    ("pdf", "pdf", ".venv/bin/python make_pdf.py"),
+    ("test", "test", ".venv/bin/python -m pytest"),
+    ("check", "pdf", ".venv/bin/python make_pdf.py check"),
+])
+def test_each_make_target_runs_the_setup_first_then_its_command(tmp_path, target, mode, command):
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    for name in ("Makefile",):
+        shutil.copy(ROOT / name, tmp_path)
+    for name in ("pyproject.toml", "constraints.txt"):
+        (tmp_path / name).write_text("")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / ".installed").write_text("")
+    later = (tmp_path / "pyproject.toml").stat().st_mtime + 10
+    os.utime(tmp_path / ".venv" / ".installed", (later, later))
+    done = subprocess.run([make, "-n", "--no-print-directory", target], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    lines = [line for line in done.stdout.splitlines() if line.strip() and "is up to date" not in line]
+    assert lines[0].endswith(f"sh scripts/setup {mode}"), lines
+    assert lines[-1] == command
