@@ -9,7 +9,6 @@ versions in its manifest without paying for that import.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import platform
 from functools import lru_cache
 from importlib import metadata
@@ -17,7 +16,7 @@ from importlib import metadata
 ABSENT = "absent"
 
 # The names WeasyPrint's text/ffi.py tries for each library, in its order (Linux, macOS, Windows),
-# and the name ctypes.util.find_library knows it by.
+# and the name ctypes.util.find_library knows it by (tried last).
 LIBRARIES = {
     "pango": ("libpango-1.0-0", "pango-1.0-0", "pango-1.0", "libpango-1.0.so.0",
               "libpango-1.0.dylib", "libpango-1.0-0.dll"),
@@ -48,7 +47,9 @@ def load(library: str) -> ctypes.CDLL | None:
             return ctypes.CDLL(name)
         except OSError:
             continue
-    found = ctypes.util.find_library(FIND_NAMES[library])  # slower: it may run ldconfig
+    from ctypes.util import find_library  # slower: it may run ldconfig
+
+    found = find_library(FIND_NAMES[library])
     if found:
         try:
             return ctypes.CDLL(found)
