@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SETUP := PYTHON='$(PYTHON)' VENV='$(VENV)' sh scripts/setup
-ENVIRONMENT := $(MAKE) --no-print-directory $(STAMP)
+ENVIRONMENT := $(MAKE) --no-print-directory -q $(STAMP) || $(MAKE) --no-print-directory $(STAMP)
 
 .PHONY: pdf test check clean
 
