@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
+from . import fonts
 from .diagnostics import ContentError, Diagnostic, Position, display_path, error
 
 if TYPE_CHECKING:  # the worker processes that render PDFs never load the content models
@@ -94,8 +95,12 @@ def execute(request: RenderRequest, root: Path) -> tuple[bytes, int]:
     options = dict(request.options)
     if request.attach_sources and request.facts.sources:
         options["attachments"] = source_attachments(request.facts)
-    return render_pdf(request.html, request.base_href, root, options,
-                      finisher(request.steps, request.facts))
+    pdf, pages = render_pdf(request.html, request.base_href, root, options,
+                            finisher(request.steps, request.facts))
+    foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
+    if foreign:
+        raise ContentError(foreign)
+    return pdf, pages
 
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
@@ -104,6 +109,7 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
     """
+    fonts.isolate(root)  # before WeasyPrint loads fontconfig: only the bundled fonts
     import weasyprint  # imported here: checking and listing must stay fast
 
     fetcher = _project_fetcher(weasyprint, root)

@@ -89,6 +89,9 @@ def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
 
 def _warm() -> None:
     """Import the renderer once in a new worker, before its first edition arrives."""
+    from .fonts import isolate
+
+    isolate()  # fontconfig must see only the bundled fonts from its first load on
     import weasyprint  # noqa: F401
 
     from . import finishing, render  # noqa: F401

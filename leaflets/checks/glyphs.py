@@ -8,17 +8,10 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
 from ..documents import SourceDocument
+from ..fonts import font_files
 from ..load import Loaded
 from .text import Unit, position
 
-FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
-
-
-def font_files(root: Path) -> tuple[Path, ...]:
-    """Return the fonts shipped under styles/."""
-    styles = (root / "styles").resolve()
-    return tuple(sorted(p for p in (root / "styles").rglob("*")
-                        if p.suffix.lower() in FONT_SUFFIXES and p.resolve().is_relative_to(styles)))
 
 
 @lru_cache(maxsize=8)
