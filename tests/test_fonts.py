@@ -235,25 +235,53 @@ def _probe(root: Path, out: Path, home: Path) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-@pytest.mark.skipif(not MACHINE_FONT.is_file(), reason="needs a machine font the bundled set lacks")
+def machine_font(path: Path) -> Path:
+    """Write a font as a machine might have: boxes for printable ASCII, and '漢', which no bundled font has."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    codes = [*range(0x21, 0x7F), 0x6F22]
+    names = [".notdef", "space", *(f"g{code:04X}" for code in codes)]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({0x20: "space", **{code: f"g{code:04X}" for code in codes}})
+    pen = TTGlyphPen(None)
+    pen.moveTo((50, 0)), pen.lineTo((50, 700)), pen.lineTo((550, 700)), pen.lineTo((550, 0)), pen.closePath()
+    box = pen.glyph()
+    builder.setupGlyf({name: box for name in names})
+    builder.setupHorizontalMetrics({name: (600, 50) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Machine Sans", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    builder.save(path)
+    return path
+
+
 def test_fonts_installed_on_the_machine_change_nothing(tmp_path):
-    """A user's extra font, even one their settings prefer, neither changes a byte nor fills a gap."""
+    """A user's extra fonts, even preferred by their settings, neither change a byte nor fill a gap."""
     root = fixture_project(tmp_path, f"Take {DOSE}. {SYMBOLS}.")
     plain = tmp_path / "plain-home"
     plain.mkdir()
     fonty = tmp_path / "fonty-home"
-    (fonty / ".local/share/fonts").mkdir(parents=True)
-    shutil.copy(MACHINE_FONT, fonty / ".local/share/fonts")
+    user_fonts = fonty / ".local/share/fonts"
+    user_fonts.mkdir(parents=True)
+    preferred = ["Machine Sans"]
+    machine_font(user_fonts / "MachineSans.ttf")
+    if MACHINE_FONT.is_file():  # a real one too, where the machine has it (Ghostscript brings it)
+        shutil.copy(MACHINE_FONT, user_fonts)
+        preferred.append("Droid Sans Fallback")
     (fonty / ".config/fontconfig").mkdir(parents=True)
     (fonty / ".config/fontconfig/fonts.conf").write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
         '  <match target="pattern"><edit name="family" mode="prepend" binding="strong">'
-        '<string>Droid Sans Fallback</string></edit></match>\n</fontconfig>\n', "utf-8")
+        + "".join(f"<string>{family}</string>" for family in preferred)
+        + '</edit></match>\n</fontconfig>\n', "utf-8")
     without = _probe(root, tmp_path / "out-plain", plain)
-    with_font = _probe(root, tmp_path / "out-fonty", fonty)
-    assert with_font["sha"] == without["sha"]
-    # The machine font has the character: still an error, never drawn with it.
-    assert with_font["cjk"] == without["cjk"] == ["missing-glyph"]
+    with_fonts = _probe(root, tmp_path / "out-fonty", fonty)
+    assert with_fonts["sha"] == without["sha"]
+    # The machine's fonts have the character: still an error, never drawn with them.
+    assert with_fonts["cjk"] == without["cjk"] == ["missing-glyph"]
 
 
 # --- the embedded-font audit ----------------------------------------------------------------
