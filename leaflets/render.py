@@ -148,14 +148,17 @@ def _warning_diagnostic(message: str, root: Path) -> Diagnostic:
                  message.splitlines()[0])
 
 
+_QUOTABLE = (".css", ".j2", ".html", ".po", ".yaml")  # files a URL or a character is typed in
+
+
 def _mentioned(root: Path, needle: str) -> Position:
     """Find where a layout or stylesheet mentions a URL or a character, for the diagnostic."""
     path = unquote(urlsplit(needle).path) if "://" in needle or needle.startswith("file:") else needle
     candidates = [needle, path, Path(path).name] if path else [needle]
-    for tree in ("layouts", "styles"):
+    for tree in READABLE_TREES:  # the layouts and styles first; then the content and its catalogues
         inside = (root / tree).resolve()
         for file in sorted((root / tree).rglob("*")):
-            if file.suffix not in (".css", ".j2", ".html") or not file.resolve().is_relative_to(inside):
+            if file.suffix not in _QUOTABLE or not file.resolve().is_relative_to(inside):
                 continue  # a link out of the tree is never read, not even to quote it
             lines = file.read_text("utf-8", errors="replace").splitlines()
             for candidate in filter(None, candidates):

@@ -169,8 +169,9 @@ def test_a_character_typed_into_a_catalogue_is_an_error_at_render(tmp_path, monk
     [job] = plan(root, ES)
     with pytest.raises(ContentError) as caught:
         render_job(job, root)
-    assert [d.code for d in caught.value.diagnostics] == ["missing-glyph"]
-    assert "'漢' (U+6F22)" in caught.value.diagnostics[0].message
+    [glyph] = caught.value.diagnostics
+    assert glyph.code == "missing-glyph" and "'漢' (U+6F22)" in glyph.message
+    assert (glyph.file, glyph.line, glyph.column) == (display_path(po), *line_of(po, "漢"))
 
 
 def test_layout_labels_and_template_text_are_checked_where_they_are_typed(tmp_path):
