@@ -152,7 +152,7 @@ _QUOTABLE = (".css", ".j2", ".html", ".po", ".yaml")  # files a URL or a charact
 
 
 def _mentioned(root: Path, needle: str) -> Position:
-    """Find where a layout or stylesheet mentions a URL or a character, for the diagnostic."""
+    """Find where a layout, stylesheet, content file or catalogue mentions a URL or a character."""
     path = unquote(urlsplit(needle).path) if "://" in needle or needle.startswith("file:") else needle
     candidates = [needle, path, Path(path).name] if path else [needle]
     for tree in READABLE_TREES:  # the layouts and styles first; then the content and its catalogues
