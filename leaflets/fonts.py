@@ -81,7 +81,8 @@ def embedded_fonts(pdf: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         for obj in document.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.FontDescriptor:
-                name = _program_name(obj) or _SUBSET_PREFIX.sub("", str(obj.get("/FontName", "")).lstrip("/"))
+                declared = _SUBSET_PREFIX.sub("", str(obj.get("/FontName", "")).lstrip("/"))
+                name = _program_name(obj) or declared
                 if name not in names:
                     names.append(name)
     return names

@@ -20,7 +20,6 @@ from ..load import Loaded
 from .text import Unit, position
 
 
-
 @lru_cache(maxsize=8)
 def _coverage(fonts: tuple[Path, ...], stamps: tuple[float, ...]) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # imported here: only this rule needs it
