@@ -307,3 +307,17 @@ def test_an_embedded_font_that_is_not_bundled_is_an_error_naming_the_edition(tmp
     assert foreign.message == (f"edition {job.stem} embeds the font 'NotoSans-Bold', "
                                "which is not one of the bundled fonts")
     assert foreign.file == display_path(root / "styles/fonts")
+
+
+def test_the_fontconfig_configuration_lists_only_the_bundled_folder(tmp_path):
+    from lxml import etree
+
+    conf = ROOT / "styles/fonts/fonts.conf"
+    tree = etree.parse(str(conf))
+    assert [(d.get("prefix"), d.text) for d in tree.iter("dir")] == [("relative", ".")]
+    assert not list(tree.iter("include", "alias", "match", "selectfont"))
+    # fontconfig's own tool, with the machine's fonts and settings all around, sees only these files.
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "XDG_CACHE_HOME": str(tmp_path)}
+    listed = subprocess.run(["fc-list", "--format", "%{file}\n"], env=env, check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert sorted(Path(p).name for p in listed) == sorted(p.name for p in (ROOT / "styles/fonts").glob("*.ttf"))
