@@ -108,6 +108,9 @@ def preload() -> None:
     """
     global _preloading
     if _preloading is None and "weasyprint" not in sys.modules:
+        from .fonts import isolate
+
+        isolate()  # here, not in the thread: the environment is set before any thread reads it
         _preloading = threading.Thread(target=_warm, name="import-weasyprint", daemon=True)
         _preloading.start()
 
