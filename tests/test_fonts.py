@@ -41,11 +41,12 @@ SCRIPTS = "Ελληνικά Русский Français Čeština Türkçe Polski"
 MACHINE_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 
 
-def fixture_project(tmp_path: Path, paragraph: str = "", translated: bool = False) -> Path:
+def fixture_project(tmp_path: Path, paragraph: str = "", translated: bool = False,
+                    letter: bool = False) -> Path:
     """Lay out a project whose only document, 'fonts', is the base fixture leaflet.
 
     `paragraph` is added to its body; `translated` adds a Spanish edition with a complete
-    catalogue (each translation a copy of its master text).
+    catalogue (each translation a copy of its master text); `letter` an English letter edition.
     """
     root = tmp_path / "project"
     for tree in ("layouts", "styles"):
@@ -56,6 +57,9 @@ def fixture_project(tmp_path: Path, paragraph: str = "", translated: bool = Fals
     text = leaflet.read_text("utf-8")
     if paragraph:
         text = text.replace("\nglossary:", f"  - paragraph: \"{paragraph}\"\n\nglossary:", 1)
+    if letter:
+        text += ("  - locale: en\n    paper: letter\n    profile: screen\n    job_code: TEST-LT-0001\n"
+                 "    date_of_preparation: 2026-01-15\n    review_date: 2028-01-15\n    status: approved\n")
     if translated:
         text += ("  - locale: es\n    paper: a4\n    profile: screen\n    job_code: TEST-ES-A4-0001\n"
                  "    date_of_preparation: 2026-01-15\n    review_date: 2028-01-15\n    status: draft\n"
@@ -212,8 +216,8 @@ from leaflets.diagnostics import ContentError
 from leaflets.render import render_pdf
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
-[output] = build(root, out, Filters(locale="en"))
-digest = hashlib.sha256((root / output.path).read_bytes()).hexdigest()
+outputs = build(root, out, Filters(locale="en"), jobs=2)  # two editions: rendered in worker processes
+digest = hashlib.sha256(b"".join((root / o.path).read_bytes() for o in sorted(outputs, key=str))).hexdigest()
 html = '<html lang="en"><link rel="stylesheet" href="styles/leaflet.css"><p>Kanji 漢 here</p></html>'
 try:
     render_pdf(html, root.resolve().as_uri() + "/", root, {})
@@ -260,8 +264,11 @@ def machine_font(path: Path) -> Path:
 
 
 def test_fonts_installed_on_the_machine_change_nothing(tmp_path):
-    """A user's extra fonts, even preferred by their settings, neither change a byte nor fill a gap."""
-    root = fixture_project(tmp_path, f"Take {DOSE}. {SYMBOLS}.")
+    """A user's extra fonts, even preferred by their settings, neither change a byte nor fill a gap.
+
+    The editions render in worker processes; the character in this process.
+    """
+    root = fixture_project(tmp_path, f"Take {DOSE}. {SYMBOLS}.", letter=True)
     plain = tmp_path / "plain-home"
     plain.mkdir()
     fonty = tmp_path / "fonty-home"
