@@ -189,6 +189,17 @@ def test_a_removed_package_is_noticed(system):
     assert printed_command("libharfbuzz-subset0") in result.stderr.splitlines()
 
 
+def test_held_packages_and_pending_triggers_count_as_installed(system):
+    """dpkg states `hi` (held), `it` (triggers pending) and `iW` (triggers awaited) are installed."""
+    installed = without("fontconfig", "libpango-1.0-0", "ghostscript") + [
+        "fontconfig=it", "libpango-1.0-0=hi", "ghostscript=iW"]
+    result = system("test", installed=installed)
+    assert (result.status, result.calls, result.stderr) == (0, [], "")
+    result = system("test", installed=without("fontconfig") + ["fontconfig=iU"])  # unpacked only
+    assert result.status == 2
+    assert printed_command("fontconfig") in result.stderr.splitlines()
+
+
 def test_check_only_never_installs(system):
     result = system("--check", "test", installed=without("libxml2-utils"), uid=0)
     assert result.status == 2
