@@ -13,7 +13,7 @@ _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # become file names (`locales/de.po`, `ambc-de-a4-screen.pdf`): nothing else may pass.
 LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?"
                             r"(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$")
-JOB_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+JOB_CODE_PATTERN = r"^[^\W_][\w.-]{0,63}$"  # letters and digits (any script), '.', '_', '-'; no paths
 
 
 def check_locale(value: Any) -> Any:
