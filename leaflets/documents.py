@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import ContentError, Diagnostic, error
+from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
 from .model import BLOCK_KINDS, BLOCK_MODELS, Leaflet, References, _block_kind
 
@@ -29,9 +28,31 @@ class SourceDocument:
     references_file: Loaded
 
 
+def edition_stem(document: str, locale: str, paper: str, profile: str) -> str:
+    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record)."""
+    return f"{document}-{locale}-{paper}-{profile}"
+
+
 def discover(source_root: Path) -> list[Path]:
     """Return the document folders under `source_root`, sorted by name."""
     return sorted(p.parent for p in source_root.glob(f"*/{LEAFLET_FILE}"))
+
+
+def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
+    """Load every document under `source/`; raise ContentError with all faults of all of them."""
+    diagnostics: list[Diagnostic] = []
+    documents = []
+    folders = discover(root / "source")
+    if only is not None:
+        folders = [f for f in folders if f.name == only]
+    for folder in folders:
+        try:
+            documents.append(load_document(folder))
+        except ContentError as exc:
+            diagnostics.extend(exc.diagnostics)
+    if diagnostics:
+        raise ContentError(diagnostics)
+    return documents
 
 
 def load_document(folder: Path) -> SourceDocument:
@@ -75,13 +96,12 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
         loc = _strip_union_tags(item["loc"])
         field = str(loc[-1]) if loc else "document"
         kind = item["type"]
-        hint = ""
+        hint, suggestion = "", None
         if kind == "extra_forbidden":
             code, message = "unknown-field", f"unknown field '{field}'"
             allowed = _allowed_fields(model, loc[:-1], loaded.data)
-            close = difflib.get_close_matches(field, allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else (
-                "allowed here: " + ", ".join(allowed) if allowed else "remove it")
+            suggestion = closest(field, allowed)
+            hint = did_you_mean(suggestion, "allowed here: " + ", ".join(allowed) if allowed else "remove it")
         elif kind == "missing":
             code, message = "missing-field", f"required field '{field}' is missing"
             hint = f"add '{field}:' here"
@@ -91,10 +111,9 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
         else:
             code = "invalid-value"
             message, hint = _rewrite(field, item)
-        result.append((loc, error(loaded.where(loc), code, message, hint)))
+        result.append((loc, error(loaded.where(loc), code, message, hint, subject=field, suggestion=suggestion)))
     # "unknown field 'publsher' (did you mean 'publisher'?)" already explains the missing one.
-    meant = {(loc[:-1], d.hint.split("'")[1]) for loc, d in result
-             if d.code == "unknown-field" and d.hint.startswith("did you mean")}
+    meant = {(loc[:-1], d.suggestion) for loc, d in result if d.code == "unknown-field" and d.suggestion}
     return [d for loc, d in result if not (d.code == "missing-field" and (loc[:-1], loc[-1]) in meant)]
 
 

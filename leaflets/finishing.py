@@ -40,9 +40,18 @@ class EditionFacts:
 Step = Callable[[pydyf.PDF, EditionFacts], None]
 
 
-def finisher(steps: Iterable[Step], facts: EditionFacts) -> Callable:
-    """Return WeasyPrint's `finisher` callable running `steps` in order."""
-    steps = tuple(steps)
+def step(name: str) -> Step:
+    """Return the finishing step a profile names (profiles name steps; they never import them)."""
+    found = globals().get(name)
+    if name.startswith("_") or not callable(found) or name in ("finisher", "step", "describe_links",
+                                                                "source_attachments"):
+        raise KeyError(f"no finishing step named '{name}'")
+    return found
+
+
+def finisher(steps: Iterable[str], facts: EditionFacts) -> Callable:
+    """Return WeasyPrint's `finisher` callable running the named `steps` in order."""
+    steps = tuple(step(name) for name in steps)
 
     def finish(document, pdf: pydyf.PDF) -> None:
         describe_links(document)

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from .abbreviations import Abbreviation, used_abbreviations
 from .citations import Numbering, place_citations
 from .diagnostics import ContentError, Diagnostic, error
-from .documents import SourceDocument
+from .documents import SourceDocument, edition_stem
 from .i18n.locales import collation_key
 from .i18n.segments import context_of
 from .i18n.translation import Translation
@@ -75,6 +75,21 @@ class EditionView:
         """Split the sorted abbreviations into two columns read top to bottom."""
         half = (len(self.abbreviations) + 1) // 2
         return [column for column in (self.abbreviations[:half], self.abbreviations[half:]) if column]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One edition resolved for rendering: its source document, its edition and its view model."""
+
+    document: str
+    edition: Edition
+    view: EditionView
+    filled: tuple[Diagnostic, ...] = ()  # gaps in the translation that the master text filled
+
+    @property
+    def stem(self) -> str:
+        e = self.edition
+        return edition_stem(self.document, e.locale, e.paper, e.profile)
 
 
 class _Resolver:

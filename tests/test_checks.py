@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.checks import check_project
+from leaflets.matrix import check_project
 from leaflets.checks.abbreviations import long_form, looks_like_abbreviation
 from leaflets.checks.readability import sentences
 

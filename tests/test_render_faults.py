@@ -8,11 +8,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from leaflets.build import Filters, build, plan, render_job
-from leaflets.checks import check_project
+from leaflets.matrix import build, resolve_editions as plan
+from leaflets.plan import Filters
+from leaflets.matrix import check_project
 from leaflets.diagnostics import ContentError, display_path
 from leaflets.documents import load_document
-from leaflets.render import render_html, render_pdf
+from leaflets.render import execute, prepare, render_html, render_pdf
 from leaflets.view import resolve
 
 from pdfread import reading_text
@@ -38,7 +39,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def render_errors(project: Path) -> list:
     [job] = plan(project, A4)
     with pytest.raises(ContentError) as caught:
-        render_job(job, project)
+        execute(prepare(job, project), project)
     return caught.value.diagnostics
 
 
