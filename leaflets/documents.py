@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
-from .model import BLOCK_KINDS, BLOCK_MODELS, Leaflet, References, _block_kind
+from .blocks import BLOCKS, kind_of
+from .model import Leaflet, References
 
 LEAFLET_FILE = "leaflet.yaml"
 REFERENCES_FILE = "references.yaml"
@@ -107,7 +108,13 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
             hint = f"add '{field}:' here"
         elif kind == "block_kind":
             code, message = "unknown-block", item["msg"]
-            hint = "start the block with heading:, paragraph:, bullets:, callout: or table:"
+            hint = "start the block with " + ", ".join(f"{name}:" for name in list(BLOCKS)[:-1]) + \
+                f" or {list(BLOCKS)[-1]}:"
+        elif kind == "registry_key":
+            ctx = item["ctx"]
+            code, message = "invalid-value", f"'{field}' should be one of {ctx['expected']}, not {_shown(item.get('input'))}"
+            suggestion = ctx.get("suggestion")
+            hint = did_you_mean(suggestion, "")
         else:
             code = "invalid-value"
             message, hint = _rewrite(field, item)
@@ -163,7 +170,7 @@ def _strip_union_tags(loc: tuple) -> tuple:
     """Drop the block-kind tag pydantic inserts after a body index: (body, 3, heading, level)."""
     out: list = []
     for index, part in enumerate(loc):
-        if index >= 2 and loc[index - 2] == "body" and isinstance(loc[index - 1], int) and part in BLOCK_KINDS:
+        if index >= 2 and loc[index - 2] == "body" and isinstance(loc[index - 1], int) and part in BLOCKS:
             continue  # the tag only: the field of the same name follows it
         out.append(part)
     return tuple(out)
@@ -183,7 +190,8 @@ def _allowed_fields(model: type[BaseModel], loc: tuple, data) -> list[str]:
         value = value[part] if isinstance(value, (dict, list)) else None
         if isinstance(part, int):
             if current is None and isinstance(value, dict):
-                current = BLOCK_MODELS.get(_block_kind(value))
+                kind = BLOCKS.get(kind_of(value))
+                current = kind.model if kind else None
             continue
         field = current.model_fields.get(part) if current else None
         if field is None:

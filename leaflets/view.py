@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gettext
-import re
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
@@ -16,7 +15,8 @@ from .i18n.locales import collation_key
 from .i18n.segments import context_of
 from .i18n.translation import Translation
 from .inline import MarkerError, iter_cites, parse_inline, plain_text
-from .model import Bullets, Callout, Edition, Heading, Paragraph, Table
+from .blocks import block_kind
+from .model import Edition
 from .profiles import stylesheets_for
 from .references import format_reference
 
@@ -24,6 +24,7 @@ from .references import format_reference
 @dataclass
 class BlockView:
     kind: str
+    template: str = ""  # the partial that prints it (from the block kind registry)
     content: list = field(default_factory=list)  # inline nodes (heading, paragraph)
     level: int = 0
     anchor: str = ""
@@ -122,30 +123,9 @@ class _Resolver:
         return nodes
 
     def block(self, block, index: int) -> BlockView:
-        loc = ("body", index)
-        if isinstance(block, Heading):
-            content = self.inline(block.heading, loc + ("heading",))
-            # The anchor comes from the master heading, so it is the same in every edition.
-            anchor = _slug(plain_text(parse_inline(block.heading)))
-            return BlockView("heading", content, level=block.level, anchor=anchor)
-        if isinstance(block, Paragraph):
-            return BlockView("paragraph", self.inline(block.paragraph, loc + ("paragraph",)))
-        if isinstance(block, Bullets):
-            return BlockView("bullets", items=[
-                self.inline(item, loc + ("bullets", i)) for i, item in enumerate(block.bullets)])
-        if isinstance(block, Callout):
-            body = block.callout
-            title = self.inline(body.title, loc + ("callout", "title")) if body.title else []
-            return BlockView("callout", title=title, items=[
-                self.inline(p, loc + ("callout", "paragraphs", i)) for i, p in enumerate(body.paragraphs)])
-        if isinstance(block, Table):
-            body = block.table
-            caption = self.inline(body.caption, loc + ("table", "caption")) if body.caption else []
-            columns = [self.inline(c, loc + ("table", "columns", i)) for i, c in enumerate(body.columns)]
-            rows = [[self.inline(cell, loc + ("table", "rows", r, c)) for c, cell in enumerate(row)]
-                    for r, row in enumerate(body.rows)]
-            return BlockView("table", title=caption, columns=columns, rows=rows, style=body.style)
-        raise TypeError(f"no view for block {type(block).__name__}")  # pragma: no cover
+        kind = block_kind(block)
+        fields = kind.view(block, lambda text, path: self.inline(text, ("body", index, *path)))
+        return BlockView(kind.name, template=kind.template, **fields)
 
 
 def resolve(doc: SourceDocument, edition: Edition, base_href: str,
@@ -213,7 +193,3 @@ def _unknown_key(doc: SourceDocument, loc: tuple, text: str, key: str, known: se
 def _plain_node(text: str):
     from .inline import Text
     return Text(text)
-
-
-def _slug(text: str) -> str:
-    return "s-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
