@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from babel.dates import format_date
 
 from .abbreviations import Abbreviation, used_abbreviations
+from .blocks import block_kind
 from .citations import Numbering, place_citations
 from .diagnostics import ContentError, Diagnostic, error
 from .documents import SourceDocument, edition_stem
 from .i18n.locales import collation_key
 from .i18n.segments import context_of
 from .i18n.translation import Translation
-from .inline import MarkerError, iter_cites, parse_inline, plain_text
-from .blocks import block_kind
+from .inline import MarkerError, Text, parse_inline, plain_text
 from .model import Edition
 from .profiles import stylesheets_for
 from .references import format_reference
@@ -112,12 +112,7 @@ class _Resolver:
                 self.doc.leaflet_file.text_position(loc, exc.offset), "malformed-citation",
                 f"citation marker '{exc.marker}' cannot be read",
                 "write citations as [@key] or [@key1; @key2]"))
-            return [_plain_node(text)]
-        known = {ref.id for ref in self.doc.references.references}
-        for cite in iter_cites(nodes):
-            for key in cite.keys:
-                if key not in known:
-                    self.diagnostics.append(_unknown_key(self.doc, loc, text, key, known))
+            return [Text(text)]
         self.numbering.apply(nodes)
         self.texts.append(plain_text(nodes))
         return nodes
@@ -141,25 +136,15 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     blocks = [resolver.block(block, i) for i, block in enumerate(leaflet.body)]
     numbers = resolver.numbering.numbers
     references, further = [], []
-    for index, ref in enumerate(doc.references.references):
-        loc = ("references", index)
+    # Unknown keys and uncited sources are the citation checks' to report (checks/citations.py),
+    # and they run before any edition is resolved.
+    for ref in doc.references.references:
         if ref.id in numbers:
-            if ref.uncited:
-                resolver.diagnostics.append(error(
-                    doc.references_file.where(loc + ("uncited",)), "cited-uncited",
-                    f"reference '{ref.id}' is declared uncited but the text cites it",
-                    "remove its 'uncited' field"))
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
                                             format_reference(tr.reference(ref), tr.babel_locale, tr.gettext)))
         elif ref.uncited:
             further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
                                          format_reference(tr.reference(ref), tr.babel_locale, tr.gettext)))
-        else:
-            resolver.diagnostics.append(error(
-                doc.references_file.where(loc), "uncited-reference",
-                f"reference '{ref.id}' is never cited",
-                "cite it with [@" + ref.id + "] where it supports the text, delete it, "
-                "or declare why it is listed with 'uncited: <reason>'"))
     if resolver.diagnostics:
         raise ContentError(resolver.diagnostics)
     references.sort(key=lambda r: r.number)
@@ -179,17 +164,3 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
         blocks=blocks, abbreviations=used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts,
                                                         collation_key(edition.locale)),
         references=references, further_reading=further, labels=tr.labels)
-
-
-def _unknown_key(doc: SourceDocument, loc: tuple, text: str, key: str, known: set[str]) -> Diagnostic:
-    import difflib
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'?" if close else "add it to references.yaml or fix the key"
-    offset = text.find("@" + key)
-    return error(doc.leaflet_file.text_position(loc, max(offset, 0)), "unknown-citation",
-                 f"unknown reference key '{key}'", hint)
-
-
-def _plain_node(text: str):
-    from .inline import Text
-    return Text(text)

@@ -59,6 +59,14 @@ def test_unknown_citation_suggests_the_key_meant(tmp_path):
     assert first.format().endswith(
         "leaflet.yaml:11:66: error[unknown-citation]: unknown reference key 'guid' (did you mean 'guide'?)")
     assert second.hint == "did you mean 'paper'?"
+    # The data travels as fields: nothing reads it back out of the hint's words.
+    assert (first.subject, first.suggestion) == ("guid", "guide")
+    assert (second.subject, second.suggestion) == ("papper", "paper")
+
+
+def test_a_typo_in_a_key_is_reported_once_not_also_as_an_uncited_source(tmp_path):
+    found_here = found(case_project(tmp_path, "unknown-citation"))
+    assert not any("uncited-reference" in line for line in found_here)
 
 
 def test_malformed_markers_get_a_hint_for_what_is_wrong(tmp_path):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from urllib.parse import urlsplit
 
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, closest, did_you_mean, error
 from ..documents import SourceDocument
 from ..inline import CITATION, MarkerError, citation_keys
 from .text import Unit, position
@@ -30,7 +29,7 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
             found += _check_text(doc, unit, known, cited)
     unreadable = any(d.code in _UNREADABLE for d in found)
     # A reference meant by a mistyped key is cited in intent: say so once, at the typo.
-    meant = {d.hint.split("'")[1] for d in found if d.code == "unknown-citation" and "'" in d.hint}
+    meant = {d.suggestion for d in found if d.code == "unknown-citation" and d.suggestion}
     found += _check_references(doc, cited, report_uncited=not unreadable, meant=meant)
     return found
 
@@ -55,8 +54,11 @@ def _check_text(doc: SourceDocument, unit: Unit, known: list[str], cited: set[st
             cited.add(key)
             if key not in known:
                 offset = match.start() + marker.find("@" + key) + 1
+                suggestion = closest(key, known, cutoff=0.5)
                 found.append(error(position(doc, unit, offset), "unknown-citation",
-                                   f"unknown reference key '{key}'", _did_you_mean(key, known)))
+                                   f"unknown reference key '{key}'",
+                                   did_you_mean(suggestion, "add it to references.yaml or fix the key"),
+                                   subject=key, suggestion=suggestion))
         after = text[match.end():]
         if _NUMBER_BEFORE.search(text[max(0, match.start() - 40):match.start()]) and not after.lstrip()[:1] in (".", ","):
             found.append(error(
@@ -85,11 +87,6 @@ def _marker_hint(marker: str) -> str:
     if re.search(r";\s*;|^\s*;|;\s*$", inner):
         return "remove the empty entry between the semicolons"
     return "write citations as [@key] or [@key1; @key2]; every key starts with '@'"
-
-
-def _did_you_mean(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else "add it to references.yaml or fix the key"
 
 
 def _check_references(doc: SourceDocument, cited: set[str], report_uncited: bool = True,
