@@ -132,3 +132,35 @@ def test_sentences_do_not_end_at_e_g():
     assert [s.text for s in found] == [
         "Tumors at distant sites (e.g. breast) are called metastases.", "Some grow.", "Dr. Smith agrees."]
     assert found[1].start == len("Tumors at distant sites (e.g. breast) are called metastases. ")
+
+
+def test_the_checks_read_inline_markup_as_the_renderer_does():
+    from leaflets.checks.text import visible_text
+    from leaflets.inline import parse_inline, plain_text, scan
+
+    for typed in ("Take 5 * 3 tablets a day.", "See [the list](https://en.wikipedia.org/wiki/List_(abstract_data_type)).",
+                  "A **bold** \\*note\\* and _this_.[@guide]", "x [y](javascript:alert(1)) z"):
+        text, offsets = visible_text(typed)
+        assert text == plain_text(parse_inline(typed)) or "javascript" in typed
+        assert len(offsets) == len(text)
+    assert visible_text("Take 5 * 3 tablets a day.")[0] == "Take 5 * 3 tablets a day."
+    link = "See [the list](https://en.wikipedia.org/wiki/List_(abstract_data_type))."
+    assert visible_text(link)[0] == "See the list."
+    assert scan(link).links == (("https://en.wikipedia.org/wiki/List_(abstract_data_type)", 15),)
+    text, offsets = visible_text("A \\*B [@key] C")
+    assert text == "A *B  C" and offsets[2] == 3 and offsets[-1] == 13
+
+
+def test_a_link_with_parentheses_in_its_target_is_read_whole(tmp_path):
+    root = case_project(tmp_path, "_base")
+    leaflet = root / "source/case/leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    anchor = "  - paragraph: "
+    assert anchor in text
+    leaflet.write_text(text.replace(anchor, anchor + "See [a list](https://en.wikipedia.org/wiki/List_(x)) "
+                                    "and [that](ftp://example.org/a_(b)) too. ", 1), "utf-8")
+    [bad] = by_code(root, "link-target")
+    assert bad.message == "link target 'ftp://example.org/a_(b)' is not a web or mail address"
+    line = text[:text.index(anchor)].count("\n") + 1
+    column = len(anchor) + len("See [a list](https://en.wikipedia.org/wiki/List_(x)) and [that](") + 1
+    assert (bad.line, bad.column) == (line, column)

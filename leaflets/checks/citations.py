@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ..diagnostics import Diagnostic, closest, did_you_mean, error
 from ..documents import SourceDocument
-from ..inline import CITATION, MarkerError, citation_keys
+from ..inline import CITATION, MarkerError, citation_keys, scan
 from .text import Unit, position
 
 _OPENING = re.compile(r"\[\s*@")
@@ -38,16 +38,21 @@ _UNREADABLE = ("malformed-citation", "unclosed-citation", "unopened-citation")
 
 
 def _check_text(doc: SourceDocument, unit: Unit, known: list[str], cited: set[str]) -> list[Diagnostic]:
-    text = unit.text
+    read = scan(unit.text)  # markers are found in the text as the renderer reads it
+    text = read.text
     found: list[Diagnostic] = []
     spans = []
+
+    def at(offset: int):
+        return position(doc, unit, read.source_offset(offset))
+
     for match in CITATION.finditer(text):
         spans.append(match.span())
         marker = match.group(0)
         try:
             keys = citation_keys(marker, match.start())
         except MarkerError:
-            found.append(error(position(doc, unit, match.start()), "malformed-citation",
+            found.append(error(at(match.start()), "malformed-citation",
                                f"citation marker '{marker}' cannot be read", _marker_hint(marker)))
             continue
         for key in keys:
@@ -55,24 +60,24 @@ def _check_text(doc: SourceDocument, unit: Unit, known: list[str], cited: set[st
             if key not in known:
                 offset = match.start() + marker.find("@" + key) + 1
                 suggestion = closest(key, known, cutoff=0.5)
-                found.append(error(position(doc, unit, offset), "unknown-citation",
+                found.append(error(at(offset), "unknown-citation",
                                    f"unknown reference key '{key}'",
                                    did_you_mean(suggestion, "add it to references.yaml or fix the key"),
                                    subject=key, suggestion=suggestion))
         after = text[match.end():]
         if _NUMBER_BEFORE.search(text[max(0, match.start() - 40):match.start()]) and not after.lstrip()[:1] in (".", ","):
             found.append(error(
-                position(doc, unit, match.start()), "citation-after-number",
+                at(match.start()), "citation-after-number",
                 "citation straight after a number or unit: its superscript reads as an exponent",
                 "move the citation to the end of the clause or sentence"))
     starts = {start for start, _ in spans}
     for match in _OPENING.finditer(text):
         if match.start() not in starts:
-            found.append(error(position(doc, unit, match.start()), "unclosed-citation",
+            found.append(error(at(match.start()), "unclosed-citation",
                                "citation marker is not closed", "end it with ']': [@key]"))
     for match in _STRAY_CLOSE.finditer(text):
         if not any(start < match.start() < end for start, end in spans):
-            found.append(error(position(doc, unit, match.start()), "unopened-citation",
+            found.append(error(at(match.start()), "unopened-citation",
                                f"citation '{match.group(0)}' has no opening '['",
                                "write citations as [@key]"))
     return found
