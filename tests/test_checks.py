@@ -164,3 +164,20 @@ def test_a_link_with_parentheses_in_its_target_is_read_whole(tmp_path):
     line = text[:text.index(anchor)].count("\n") + 1
     column = len(anchor) + len("See [a list](https://en.wikipedia.org/wiki/List_(x)) and [that](") + 1
     assert (bad.line, bad.column) == (line, column)
+
+
+def test_the_reading_grade_is_flesch_kincaid_over_pyphens_syllables():
+    import pyphen
+
+    from leaflets.checks.readability import flesch_kincaid_grade, sentences, syllables
+
+    dictionary = pyphen.Pyphen(lang="en_US")
+    count = lambda word: syllables(word, dictionary)  # noqa: E731
+    # One-syllable words only: 0.39 * 6 + 11.8 * 1 - 15.59.
+    assert flesch_kincaid_grade(sentences("The cat sat on the mat."), count) == round(0.39 * 6 + 11.8 - 15.59, 1)
+    text = "Endocrine therapy may slow the growth of cancer cells. Ask your doctor."
+    words = text.replace(".", "").split()
+    expected = 0.39 * len(words) / 2 + 11.8 * sum(len(dictionary.positions(w.lower())) + 1 for w in words) / len(words) - 15.59
+    assert flesch_kincaid_grade(sentences(text), count) == round(expected, 1)
+    assert syllables("HER2", dictionary) == syllables("her", dictionary) and syllables("2", dictionary) == 1
+    assert flesch_kincaid_grade([], count) is None
