@@ -188,3 +188,20 @@ def test_type_checking_imports_are_not_run_time_imports(tmp_path):
                       "def f():\n    from . import render\n")
     known = {"leaflets.view": source, "leaflets.render": source, "leaflets.example": source}
     assert imports("leaflets.example", source, known) == {"leaflets.render"}
+
+
+WRITES = re.compile(r"\.write_bytes\(|\.write_text\(|\bopen\([^)]*['\"][wax]b?['\"]|os\.replace\(|os\.rename\(|"
+                    r"\.rename\(|mkstemp\(")
+
+
+def direct_writes(sources: dict[str, str]) -> list[str]:
+    """Return the modules, other than outputs, that write a file themselves."""
+    return sorted(module for module, text in sources.items()
+                  if module != "leaflets.outputs" and WRITES.search(text))
+
+
+def test_every_file_is_written_through_the_one_atomic_helper():
+    sources = {name: path.read_text("utf-8") for name, path in modules().items()}
+    assert direct_writes(sources) == []
+    sources["leaflets.i18n.catalogues"] += "\npath.with_suffix('.tmp').write_bytes(data)\n"
+    assert direct_writes(sources) == ["leaflets.i18n.catalogues"]  # the rule bites
