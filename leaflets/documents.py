@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
 from .blocks import BLOCKS, kind_of
-from .model import Leaflet, References
+from .model import Leaflet, References, UnknownName
 
 LEAFLET_FILE = "leaflet.yaml"
 REFERENCES_FILE = "references.yaml"
@@ -110,10 +110,11 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
             code, message = "unknown-block", item["msg"]
             hint = "start the block with " + ", ".join(f"{name}:" for name in list(BLOCKS)[:-1]) + \
                 f" or {list(BLOCKS)[-1]}:"
-        elif kind == "registry_key":
-            ctx = item["ctx"]
-            code, message = "invalid-value", f"'{field}' should be one of {ctx['expected']}, not {_shown(item.get('input'))}"
-            suggestion = ctx.get("suggestion")
+        elif isinstance((item.get("ctx") or {}).get("error"), UnknownName):
+            unknown = item["ctx"]["error"]
+            code = "invalid-value"
+            message = f"'{field}' should be one of {', '.join(unknown.expected)}, not {_shown(item.get('input'))}"
+            suggestion = unknown.suggestion
             hint = did_you_mean(suggestion, "")
         else:
             code = "invalid-value"

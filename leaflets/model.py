@@ -7,7 +7,6 @@ import re
 from typing import Annotated, Any, Iterator, Literal, NamedTuple
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from . import profiles
 from .blocks import (BLOCKS, MAX_BLOCKS, MAX_ITEMS, MAX_TEXT, Block, Bullets, Callout, Heading, Inline,  # noqa: F401
@@ -17,15 +16,21 @@ from .diagnostics import closest
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+class UnknownName(ValueError):
+    """A value that names no entry of its registry; says which names exist and the likeliest one."""
+
+    def __init__(self, expected: list[str], suggestion: str | None):
+        super().__init__("should be one of " + ", ".join(expected))
+        self.expected, self.suggestion = expected, suggestion
+
+
 def _registry_key(registry: str, what: str):
     """A text that must name an entry of a registry in profiles.py (looked up when validating)."""
 
     def known(value: str) -> str:
         names = list(getattr(profiles, registry))
         if value not in names:
-            raise PydanticCustomError("registry_key", "{what} should be one of {expected}",
-                                      {"what": what, "expected": ", ".join(names),
-                                       "suggestion": closest(value, names)})
+            raise UnknownName(names, closest(value, names))
         return value
 
     return Annotated[str, AfterValidator(known), WithJsonSchema({"enum": list(getattr(profiles, registry)),

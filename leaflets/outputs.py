@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
-from . import cache
+from . import cache, environment
 from .cache import Output
 from .diagnostics import ContentError, error
 from .plan import Planned
@@ -102,7 +102,10 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
     for output in outputs:
         entry = manifest_entry(output)
         entries[_entry_key(entry)] = entry
-    return _manifest(path, entries.values())
+    # The renderer's versions (Python, WeasyPrint, pydyf, Pango, HarfBuzz, fontconfig, FreeType)
+    # let two builds be compared; they are part of every edition's cache key, so they hold for
+    # the editions kept from earlier runs too.
+    return _manifest(path, entries.values(), renderer=environment.renderer_versions())
 
 
 def part_name(index: int, count: int) -> str:
@@ -112,7 +115,7 @@ def part_name(index: int, count: int) -> str:
 def write_part(out: Path, index: int, count: int, outputs: Iterable[Output]) -> Path:
     """Write the manifest part of shard `index` of `count`: its own editions only, sorted."""
     return _manifest(out / part_name(index, count), map(manifest_entry, outputs),
-                     shard={"index": index, "count": count})
+                     shard={"index": index, "count": count}, renderer=environment.renderer_versions())
 
 
 def find_parts(out: Path) -> list[Path]:
@@ -127,6 +130,7 @@ def merge(parts: list[Path], out: Path) -> Path:
     seen: dict[tuple, Path] = {}
     entries: list[dict] = []
     counts: dict[int, set[int]] = {}
+    renderers: dict[str, tuple[dict, Path]] = {}
     if not parts:
         raise ContentError([error(out, "manifest-no-parts", "no manifest parts to merge",
                                   "build with --shard K/N first, or name the part files")])
@@ -141,6 +145,9 @@ def merge(parts: list[Path], out: Path) -> Path:
                                   "build that shard again"))
             continue
         counts.setdefault(count, set()).add(index)
+        renderer = data.get("renderer")
+        if isinstance(renderer, dict):
+            renderers.setdefault(json.dumps(renderer, sort_keys=True), (renderer, path))
         for key, entry in zip(keys, editions):
             if key in seen:
                 problems.append(error(path, "manifest-duplicate", f"edition {'-'.join(key)} is also in "
@@ -158,6 +165,15 @@ def merge(parts: list[Path], out: Path) -> Path:
             problems.append(error(out, "manifest-missing-part", "missing manifest part(s) "
                                   + ", ".join(f"{k}/{count}" for k in missing),
                                   "wait for every shard to finish, or rerun the failed ones"))
+    if len(renderers) > 1:
+        (first, first_path), (other, other_path) = list(renderers.values())[:2]
+        differences = ", ".join(f"{name} {first.get(name)} in {first_path.name} but {other.get(name)} "
+                                f"in {other_path.name}" for name in sorted(set(first) | set(other))
+                                if first.get(name) != other.get(name))
+        problems.append(error(out, "manifest-mixed-renderers", "the parts were rendered with different "
+                              f"renderer versions: {differences}",
+                              "give every CI runner the same image (`python make_pdf.py doctor` shows the versions)"))
     if problems:
         raise ContentError(problems)
-    return _manifest(out / MANIFEST, entries)
+    extra = {"renderer": next(iter(renderers.values()))[0]} if renderers else {}
+    return _manifest(out / MANIFEST, entries, **extra)
