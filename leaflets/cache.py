@@ -10,6 +10,7 @@ WeasyPrint: a build with nothing to do must answer at once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
+from .documents import LEAFLET_FILE, edition_stem
 from .paths import relative_to_root
 
 FORMAT = 1
@@ -131,12 +133,43 @@ class Fingerprints:
 
 
 @dataclass(frozen=True)
+class Output:
+    """One edition written: what it is, where, its size and digest (what a record remembers)."""
+
+    document: str
+    locale: str
+    paper: str
+    profile: str
+    job_code: str
+    path: str
+    pages: int
+    bytes: int
+    sha256: str
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Record:
     """What the cache remembers of one built edition."""
 
     key: str
     output: dict
     html_sha256: str | None = None
+
+
+def recorded_output(record: Record | None) -> Output | None:
+    """Return the output a cache record describes, or None when the record does not hold one."""
+    try:
+        output = Output(**record.output)
+    except (TypeError, AttributeError):
+        return None
+    for item in dataclasses.fields(Output):  # a record is a file anyone may edit: trust no field's type
+        value = getattr(output, item.name)
+        wanted = {"str": str, "int": int, "float": (int, float)}.get(str(item.type), object)
+        if isinstance(value, bool) or not isinstance(value, wanted) or (
+                isinstance(value, (int, float)) and not 0 <= value < 10**12):
+            return None
+    return output
 
 
 def record_path(out: Path, stem: str) -> Path:
@@ -200,7 +233,7 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
     document, *wanted = selection
     fingerprints: Fingerprints | None = None
     count = 0
-    for leaflet in sorted((root / "source").glob("*/leaflet.yaml")):
+    for leaflet in sorted((root / "source").glob(f"*/{LEAFLET_FILE}")):
         name = leaflet.parent.name
         if document is not None and name != document:
             continue
@@ -214,7 +247,7 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
         for shape in shapes:
             if any(want is not None and want != have for want, have in zip(wanted, shape)):
                 continue
-            stem = "-".join((name, *shape))
+            stem = edition_stem(name, *shape)
             pdf = out / name / f"{stem}.pdf"
             if not force:
                 fingerprints = fingerprints or Fingerprints(root, options)

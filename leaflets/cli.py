@@ -19,8 +19,7 @@ from .commands import schema as schema_command
 from .commands import i18n as i18n_command
 from .diagnostics import ContentError
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {

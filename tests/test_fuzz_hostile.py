@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaflets.checks import check_project
-from leaflets.cli import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
+from leaflets.matrix import check_project
+from leaflets.exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 from leaflets.diagnostics import ContentError
 
 from conftest import copy_project
@@ -134,7 +134,7 @@ def test_random_xliff_imports_touch_only_the_catalogues_they_may(tmp_path_factor
         st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)), max_leaves=8)),
     min_size=1, max_size=3))
 def test_random_manifest_parts_merge_or_end_in_diagnostics(tmp_path_factory, parts):
-    from leaflets.shards import merge
+    from leaflets.outputs import merge
 
     tmp = tmp_path_factory.mktemp("fuzz")
     out = tmp / "build"
@@ -162,8 +162,8 @@ EDITION = st.fixed_dictionaries({
 @FAST
 @given(editions=st.lists(EDITION, min_size=1, max_size=3), language=TEXT)
 def test_random_edition_metadata_never_reaches_outside_the_output_folder(tmp_path_factory, editions, language):
-    from leaflets.build import Filters
-    from leaflets.matrix import survey
+    from leaflets.plan import Filters
+    from leaflets.plan import survey
 
     tmp = tmp_path_factory.mktemp("fuzz")
     project = copy_project(tmp / "project")

@@ -212,24 +212,6 @@ def catalogue_bytes(catalog: Catalog) -> bytes:
     return stream.getvalue()
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless it already holds exactly that; tell whether it wrote."""
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A fresh temporary file (O_EXCL): a planted `.de.po.tmp` link is never followed.
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def refresh(path: Path, pot: Catalog, locale: str) -> tuple[Catalog, Changes]:
     """Return the catalogue at `path` brought up to date with `pot`, and what changed."""
     changes = Changes(path)
