@@ -10,6 +10,14 @@ import pytest
 from leaflets.build import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
+# Review dates are judged against this day in every test, so the suite does not start failing
+# (review-due, review-overdue) as the calendar moves on.
+TEST_TODAY = "2026-06-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("LEAFLETS_TODAY", TEST_TODAY)
 PROJECT_TREES = ("source", "layouts", "styles")
 
 

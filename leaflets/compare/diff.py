@@ -351,5 +351,8 @@ def _translation(old: Side, new: Side) -> list[dict]:
                   "old": ta, "new": tb}
         if change == "changed":
             record["words"] = word_diff(text_tokens(ta), text_tokens(tb))
+        old_master = a.get(context, (None, None, None))[2]
+        if old_master is not None and old_master != master:
+            record["master_words"] = word_diff(text_tokens(old_master), text_tokens(master))
         changes.append(record)
     return changes

@@ -112,6 +112,7 @@ def word_diff(old: list[Token], new: list[Token]) -> list[list[str]]:
         else:
             runs.append([op, text])
 
+    old, new = _trimmed(old), _trimmed(new)
     matcher = difflib.SequenceMatcher(None, key_of(old), key_of(new), autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -119,6 +120,9 @@ def word_diff(old: list[Token], new: list[Token]) -> list[list[str]]:
         else:
             add("-", old[i1:i2])
             add("+", new[j1:j2])
-    if runs:
-        runs[-1][1] = runs[-1][1].rstrip()
     return [run for run in runs if run[1]]
+
+
+def _trimmed(toks: list[Token]) -> list[Token]:
+    """The tokens without the whitespace after the last one."""
+    return toks[:-1] + [Token(toks[-1].key, toks[-1].text.rstrip())] if toks else toks

@@ -1,0 +1,214 @@
+"""`make_pdf.py compare`: fixture pairs with their exact JSON reports, exit statuses, the a/mBC
+acceptance case, git revisions, escaping, and the HTML/PDF reports read back."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaflets.cli import main
+
+from conftest import ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures" / "compare"
+CASES = sorted(p.name for p in FIXTURES.iterdir()
+               if p.is_dir() and not p.name.startswith("_") and (p / "expected.json").is_file())
+DOC = "mini"
+
+
+def version(root: Path, case: str, side: str, doc: str = DOC, base: Path = FIXTURES / "_base") -> Path:
+    """A project folder: the base document with the case's files for this side laid over it."""
+    folder = root / "source" / doc
+    shutil.copytree(base, folder)
+    overlay = FIXTURES / case / side
+    if overlay.is_dir():
+        shutil.copytree(overlay, folder, dirs_exist_ok=True)
+    for tree in ("layouts", "styles"):  # the project's own: labels catalogues, stylesheets
+        if not (root / tree).exists():
+            shutil.copytree(ROOT / tree, root / tree)
+    return root
+
+
+def pair(tmp_path: Path, case: str) -> tuple[Path, Path]:
+    return version(tmp_path / "old", case, "old"), version(tmp_path / "new", case, "new")
+
+
+def compare_json(capsys, old: Path, new: Path, *args: str) -> tuple[int, dict]:
+    status = main(["compare", str(old), str(new), "--format", "json", "--out", "-", *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err, captured.err
+    return status, json.loads(captured.out) if captured.out else {}
+
+
+def case_args(case: str) -> list[str]:
+    args = FIXTURES / case / "args.txt"
+    return shlex.split(args.read_text("utf-8")) if args.is_file() else []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_fixture_pair_gives_its_expected_report(tmp_path, capsys, case):
+    old, new = pair(tmp_path, case)
+    status, report = compare_json(capsys, old, new, *case_args(case))
+    expected = json.loads((FIXTURES / case / "expected.json").read_text("utf-8"))
+    assert report == expected
+    assert status == 1
+
+
+def test_the_fixture_pairs_cover_the_issue():
+    assert {"word-changed", "sentence-moved", "citation-renumbers", "glossary-added",
+            "translation-stale"} <= set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_version_against_itself_has_no_changes(tmp_path, capsys, case):
+    old, _ = pair(tmp_path, case)
+    status, report = compare_json(capsys, old, old, *case_args(case))
+    assert report["changed"] is False and status == 0
+    assert report["sections"] == report["references"] == report["consequences"] == []
+    assert report["glossary"] == report["metadata"] == report["translation"] == []
+
+
+# --- the issue's "done when": the a/mBC leaflet (a copy kept as a fixture) --------------------
+
+AMBC = FIXTURES / "ambc"
+EDITED = ("HER2 is another receptor present on all cells.", "HER2 is another receptor found on all cells.")
+# `acs-hr-status` is first cited in "Prevalence and outcomes" (reference 5); citing it in the
+# second paragraph makes it reference 3, so the references first cited in between move down.
+CITED_EARLY = ("are called\n      metastases.[@esmo-guide]", "are called\n      metastases.[@esmo-guide; @acs-hr-status]")
+
+
+def ambc_versions(tmp_path: Path) -> tuple[Path, Path]:
+    old = version(tmp_path / "old", "-", "-", doc="ambc", base=AMBC)
+    new = version(tmp_path / "new", "-", "-", doc="ambc", base=AMBC)
+    leaflet = new / "source" / "ambc" / "leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    for before, after in (EDITED, CITED_EARLY):
+        assert text.count(before) == 1
+        text = text.replace(before, after)
+    leaflet.write_text(text, "utf-8")
+    return old, new
+
+
+def test_ambc_one_sentence_edited_and_one_citation_added_early(tmp_path, capsys):
+    old, new = ambc_versions(tmp_path)
+    status, report = compare_json(capsys, old, new)
+    assert status == 1 and report["changed"] is True
+    changes = [c for section in report["sections"] for c in section["changes"]]
+    assert [(c["change"], c["where"]) for c in changes] == [
+        ("sentence-changed", "source/ambc/leaflet.yaml:23"), ("sentence-changed", "source/ambc/leaflet.yaml:41")]
+    cited, edited = changes
+    assert [run for run in cited["words"] if run[0] != "="] == [["-", "[1]"], ["+", "[1,3]"]]
+    assert [run for run in edited["words"] if run[0] != "="] == [["-", "present "], ["+", "found "]]
+    assert report["references"] == report["glossary"] == report["metadata"] == report["translation"] == []
+    assert [(r["key"], r["old_number"], r["new_number"], r["change"]) for r in report["consequences"]] == [
+        ("acs-hr-status", 5, 3, "renumbered"), ("breastcancer-org-subtypes", 3, 4, "renumbered"),
+        ("miziak-2023", 4, 5, "renumbered")]
+    assert report["summary"] == {"text": 2, "references": 0, "glossary": 0, "metadata": 0,
+                                 "translation": 0, "renumbered": 3, "design": 0}
+
+
+def test_ambc_against_itself_says_no_changes(tmp_path, capsys):
+    old, _ = ambc_versions(tmp_path)
+    status = main(["compare", str(old), str(old), "--format", "json", "--out", str(tmp_path / "report")])
+    assert status == 0
+    assert ": no changes" in capsys.readouterr().out
+    report = json.loads((tmp_path / "report" / "ambc-en-compare.json").read_text("utf-8"))
+    assert report["changed"] is False and report["summary"]["text"] == 0
+
+
+# --- versions from git --------------------------------------------------------------------
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           *args], check=True, capture_output=True, text=True).stdout
+
+
+def test_git_revisions_default_to_the_last_tag_against_the_working_tree(tmp_path):
+    """A clone with its own code: the last tag is compared with the working tree, which is left as it was."""
+    clone = version(tmp_path / "clone", "word-changed", "old")
+    shutil.copytree(ROOT / "leaflets", clone / "leaflets", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "make_pdf.py", clone / "make_pdf.py")
+    git(clone, "init", "-q")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-qm", "approved")
+    git(clone, "tag", "v1.0")
+    leaflet = clone / "source" / DOC / "leaflet.yaml"
+    shutil.copy(FIXTURES / "word-changed" / "new" / "leaflet.yaml", leaflet)
+    before = git(clone, "status", "--porcelain")
+
+    run = subprocess.run([sys.executable, "make_pdf.py", "compare", "--format", "json", "--out", "-"],
+                         cwd=clone, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert report["old"]["revision"].startswith("v1.0 (") and report["new"]["revision"] == "working tree"
+    expected = json.loads((FIXTURES / "word-changed" / "expected.json").read_text("utf-8"))
+    assert report["sections"] == expected["sections"]
+    assert git(clone, "status", "--porcelain") == before  # nothing checked out over the user's files
+
+    same = subprocess.run([sys.executable, "make_pdf.py", "compare", "v1.0", "HEAD", "--format", "json",
+                           "--out", "-"], cwd=clone, capture_output=True, text=True, timeout=120)
+    assert same.returncode == 0, same.stderr
+
+
+# --- usage errors ---------------------------------------------------------------------------
+
+def test_an_unknown_version_is_a_usage_error(tmp_path, capsys):
+    old, _ = pair(tmp_path, "word-changed")
+    assert main(["compare", str(old), "no-such-revision-or-folder", "--format", "json", "--out", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "'no-such-revision-or-folder' is neither a project folder" in err and "Traceback" not in err
+
+
+def test_an_unknown_locale_is_a_usage_error(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    assert main(["compare", str(old), str(new), "--locale", "fr", "--format", "json", "--out", "-"]) == 2
+    assert "has no edition in locale 'fr' (it has: en)" in capsys.readouterr().err
+
+
+# --- the HTML and PDF reports ----------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_report_text_is_escaped_in_the_html_report(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8").replace(
+        "Your doctor will explain the choices.", json.dumps("Your doctor " + HOSTILE)), "utf-8")
+    out = tmp_path / "report"
+    assert main(["compare", str(old), str(new), "--format", "html", "--out", str(out)]) == 1
+    html = (out / f"{DOC}-en-compare.html").read_text("utf-8")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_pdf_report_names_both_versions_and_outlines_changed_pages(tmp_path, capsys):
+    import pypdfium2
+    from PIL import Image
+
+    from leaflets.compare.pages import DPI, OUTLINE
+
+    old, new = pair(tmp_path, "word-changed")
+    out = tmp_path / "report"
+    assert main(["compare", str(old), str(new), "--out", str(out), "--format", "pdf", "--format", "json"]) == 1
+    pdf = pypdfium2.PdfDocument(out / f"{DOC}-en-compare.pdf")
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    for needed in ("COMPARISON REPORT FOR REVIEW", "TEST-A4-0001", "Old old", "New new", "Doctors test check every",
+                   "Page 1: changed"):
+        assert needed in text.replace("\r\n", " ")
+    report = json.loads((out / f"{DOC}-en-compare.json").read_text("utf-8"))
+    assert report["pages"]["changed"] == [1] and report["pages"]["added"] == report["pages"]["removed"] == []
+    folder = out / f"{DOC}-en-compare-pages"
+    assert sorted(p.name for p in folder.iterdir()) == ["new-1.png", "old-1.png"]
+    [box] = report["pages"]["regions"]["1"]  # one changed line: "test" became "check"
+    x0, y0, x1, y1 = (round(v * DPI / 72) for v in box)
+    new_page, old_page = Image.open(folder / "new-1.png"), Image.open(folder / "old-1.png")
+    assert new_page.getpixel((x0 + 1, (y0 + y1) // 2)) == OUTLINE
+    assert old_page.getpixel((x0 + 1, (y0 + y1) // 2)) != OUTLINE
+    assert y1 - y0 < 60  # a line or two of text, not the whole page
