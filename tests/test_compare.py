@@ -168,7 +168,7 @@ def test_an_unknown_version_is_a_usage_error(tmp_path, capsys):
 def test_an_unknown_locale_is_a_usage_error(tmp_path, capsys):
     old, new = pair(tmp_path, "word-changed")
     assert main(["compare", str(old), str(new), "--locale", "fr", "--format", "json", "--out", "-"]) == 2
-    assert "has no edition in locale 'fr' (it has: en)" in capsys.readouterr().err
+    assert "has no edition 'fr' (it has: en)" in capsys.readouterr().err
 
 
 # --- the HTML and PDF reports ----------------------------------------------------------------

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..paths import ROOT
+from ..profiles import PAPERS, PROFILES
 
 EXIT_SAME, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("html", "pdf", "json")
@@ -28,6 +29,8 @@ def add_parser(commands) -> None:
     parser.add_argument("--document", help="the document (a folder name under source/); "
                                            "needed when there are several")
     parser.add_argument("--locale", help="the edition's locale (default: the master language)")
+    parser.add_argument("--paper", choices=sorted(PAPERS), help="the edition's paper (default: its first edition)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), help="the edition's profile (default: its first edition)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="folder for the report files (default: build/compare/); "
                              "'-' prints the JSON report on standard output")
@@ -89,7 +92,7 @@ def _compare(versions, args, with_pages: bool):
     from ..compare.report import design_changes
 
     old_version, new_version = versions
-    old, new = load_side(old_version, args.document, args.locale), load_side(new_version, args.document, args.locale)
+    old, new = (load_side(v, args.document, args.locale, args.paper, args.profile) for v in versions)
     report = compare(old, new)
     report["design"] = design_changes(old_version.root, new_version.root)
     report["summary"]["design"] = len(report["design"])

@@ -11,15 +11,17 @@ from .diff import Side
 from .versions import Version, VersionError, load_version_document, pick_edition
 
 
-def load_side(version: Version, document: str | None, locale: str | None) -> Side:
+def load_side(version: Version, document: str | None, locale: str | None, paper: str | None = None,
+              profile: str | None = None) -> Side:
     """Resolve the edition of `locale` in `version`, gaps in its translation filled from the master."""
     doc = load_version_document(version, document)
-    edition = pick_edition(doc, locale)
+    edition = pick_edition(doc, locale, paper, profile)
     if edition is None:
-        want = locale or doc.leaflet.document.language
-        have = ", ".join(sorted({e.locale for e in doc.leaflet.editions}))
-        raise VersionError(f"{version.revision}: document '{doc.name}' has no edition in locale "
-                           f"'{want}' (it has: {have})")
+        want = " ".join(filter(None, (locale or doc.leaflet.document.language, paper, profile)))
+        have = ", ".join(sorted({" ".join(filter(None, (e.locale, paper and e.paper, profile and e.profile)))
+                                 for e in doc.leaflet.editions}))
+        raise VersionError(f"{version.revision}: document '{doc.name}' has no edition '{want}' "
+                           f"(it has: {have})")
     translation = load_translation(version.root, doc, edition, allow_incomplete=True)
     view = resolve(doc, edition, version.root.resolve().as_uri() + "/", translation)
     catalogue = None

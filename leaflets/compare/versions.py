@@ -92,10 +92,12 @@ def load_version_document(version: Version, name: str | None) -> SourceDocument:
     return load_document(folders[0])
 
 
-def pick_edition(doc: SourceDocument, locale: str | None) -> Edition | None:
-    """The first declared edition in `locale` (default: the master language)."""
+def pick_edition(doc: SourceDocument, locale: str | None, paper: str | None = None,
+                 profile: str | None = None) -> Edition | None:
+    """The first declared edition in `locale` (default: the master language), paper and profile."""
     want = locale or doc.leaflet.document.language
-    return next((e for e in doc.leaflet.editions if e.locale == want), None)
+    return next((e for e in doc.leaflet.editions if e.locale == want and paper in (None, e.paper)
+                 and profile in (None, e.profile)), None)
 
 
 __all__ = ["ContentError", "Version", "VersionError", "WORK_TREE", "default_old", "open_version",
