@@ -212,3 +212,17 @@ def test_pdf_report_names_both_versions_and_outlines_changed_pages(tmp_path, cap
     assert new_page.getpixel((x0 + 1, (y0 + y1) // 2)) == OUTLINE
     assert old_page.getpixel((x0 + 1, (y0 + y1) // 2)) != OUTLINE
     assert y1 - y0 < 60  # a line or two of text, not the whole page
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_fixture_pair_renders_an_html_report(tmp_path, capsys, case):
+    old, new = pair(tmp_path, case)
+    out = tmp_path / "report"
+    assert main(["compare", str(old), str(new), "--format", "html", "--out", str(out), *case_args(case)]) == 1
+    [html] = out.glob("*.html")
+    text = html.read_text("utf-8")
+    expected = json.loads((FIXTURES / case / "expected.json").read_text("utf-8"))
+    for section in expected["sections"]:
+        for change in section["changes"]:
+            assert change["where"] in text
+    assert "<ins>" in text or "<del>" in text or "class=\"text moved\"" in text

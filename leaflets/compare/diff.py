@@ -161,7 +161,7 @@ def _pair(old: list[_Block], new: list[_Block]):
 
 def _block_record(change: str, block: _Block) -> dict:
     return {"change": change, "section": block.section, "where": block.where, "block": block.kind,
-            "text": block.text}
+            "part": "", "text": block.text}
 
 
 def _block_changes(old: _Block, new: _Block) -> list[dict]:
@@ -196,8 +196,8 @@ def _find_moves(changes: list, removed, added, was_removed: str, was_added: str,
     for r_pos, r in removed:
         for a_pos, a in added:
             if changes[a_pos] is not None and changes[r_pos] is not None and a.key == r.key:
-                changes[a_pos] = {"change": moved, "section": a.section, "where": a.where,
-                                  "from": r.where, "from_section": r.section, "block": a.kind, "text": a.text}
+                changes[a_pos] = {"change": moved, "section": a.section, "where": a.where, "block": a.kind,
+                                  "part": "", "from": r.where, "from_section": r.section, "text": a.text}
                 changes[r_pos] = None
                 break
 
@@ -337,7 +337,8 @@ def _translation(old: Side, new: Side) -> list[dict]:
     for context in [*b, *(c for c in a if c not in b)]:
         (sa, ta, _), (sb, tb, master) = a.get(context, (None, None, None)), b.get(context, (None, None, None))
         if context not in b:
-            changes.append({"entry": context, "change": "removed", "old_state": sa, "new_state": None})
+            changes.append({"entry": context, "change": "removed", "old_state": sa, "new_state": None,
+                            "master": a[context][2], "old": ta, "new": None})
             continue
         if sa == sb and (sb != "translated" or ta == tb):
             continue
