@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             report, pages_folder, pages = _compare(versions, args, with_pages)
         except ContentError as exc:
             for diagnostic in exc.diagnostics:
-                print(diagnostic.format(), file=sys.stderr)
+                print(_named(diagnostic.format(), versions), file=sys.stderr)
             print(f"cannot compare: a version has errors ({len(exc.diagnostics)} diagnostic(s))", file=sys.stderr)
             return EXIT_USAGE
         written = _write(report, pages, pages_folder, formats, args.out)
@@ -80,6 +80,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"  ({time.perf_counter() - started:.1f} s)", file=stream)
     return EXIT_CHANGED if report["changed"] or (pages and (pages["changed"] or pages["added"] or pages["removed"])) \
         else EXIT_SAME
+
+
+def _named(line: str, versions) -> str:
+    """Name a checked-out revision instead of its temporary folder in a diagnostic."""
+    for version in versions:
+        if version.kind == "git":
+            line = line.replace(str(version.root) + "/", f"{version.revision}: ")
+    return line
 
 
 def _out_folder(out: str | None) -> Path:
