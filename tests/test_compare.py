@@ -234,5 +234,5 @@ def test_a_version_that_does_not_load_is_reported_with_its_diagnostics(tmp_path,
     leaflet.write_text(leaflet.read_text("utf-8").replace("[@guide]", "[@guid]", 1), "utf-8")
     assert main(["compare", str(old), str(new), "--format", "json", "--out", "-"]) == 2
     err = capsys.readouterr().err
-    assert "leaflet.yaml:11:" in err and "error[unknown-citation]: unknown reference key 'guid'" in err
+    assert "new/source/mini/leaflet.yaml:12:56: " in err and "error[unknown-citation]: unknown reference key 'guid'" in err
     assert "cannot compare: a version has errors" in err and "Traceback" not in err
