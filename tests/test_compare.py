@@ -236,3 +236,22 @@ def test_a_version_that_does_not_load_is_reported_with_its_diagnostics(tmp_path,
     err = capsys.readouterr().err
     assert "new/source/mini/leaflet.yaml:12:56: " in err and "error[unknown-citation]: unknown reference key 'guid'" in err
     assert "cannot compare: a version has errors" in err and "Traceback" not in err
+
+
+def test_a_sentence_moved_out_into_a_paragraph_of_its_own_is_a_moved_sentence(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    shutil.copy(FIXTURES / "_base" / "leaflet.yaml", new / "source" / DOC / "leaflet.yaml")
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    text = text.replace("  - paragraph: >-\n      Treatment often blocks the ER.[@trial] It can slow the growth of the tumor.[@review]\n",
+                        "  - paragraph: >-\n      Treatment often blocks the ER.[@trial]\n")
+    text = text.replace("      - Your doctor will explain the choices.\n",
+                        "      - Your doctor will explain the choices.\n  - paragraph: >-\n"
+                        "      It can slow the growth of the tumor.[@review]\n")
+    leaflet.write_text(text, "utf-8")
+    status, report = compare_json(capsys, old, new)
+    changes = [c for section in report["sections"] for c in section["changes"]]
+    assert status == 1
+    assert [(c["change"], c["block"], c.get("from")) for c in changes] == [
+        ("sentence-moved", "paragraph", "source/mini/leaflet.yaml:18")]
+    assert changes[0]["where"] == "source/mini/leaflet.yaml:23"  # a paragraph of its own now

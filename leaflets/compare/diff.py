@@ -160,8 +160,11 @@ def _pair(old: list[_Block], new: list[_Block]):
 
 
 def _block_record(change: str, block: _Block) -> dict:
-    return {"change": change, "section": block.section, "where": block.where, "block": block.kind,
-            "part": "", "text": block.text}
+    record = {"change": change, "section": block.section, "where": block.where, "block": block.kind,
+              "part": "", "text": block.text}
+    if len(block.sentences) == 1:  # a one-sentence block may have moved into another block
+        record["_key"] = key_of(block.sentences[0][1])
+    return record
 
 
 def _block_changes(old: _Block, new: _Block) -> list[dict]:
@@ -203,12 +206,15 @@ def _find_moves(changes: list, removed, added, was_removed: str, was_added: str,
 
 
 def _moved_sentences(changes: list) -> None:
-    """A sentence removed in one place and added unchanged in another was moved."""
+    """A sentence removed in one place and added unchanged in another was moved (also when it
+    was a block of its own, or became one)."""
     for i, r in enumerate(changes):
-        if r is None or r["change"] != "sentence-removed":
+        if r is None or r["change"] not in ("sentence-removed", "block-removed") or "_key" not in r:
             continue
         for j, a in enumerate(changes):
-            if a is not None and a["change"] == "sentence-added" and a["_key"] == r["_key"]:
+            both_blocks = r["change"] == "block-removed" and a is not None and a["change"] == "block-added"
+            if (a is not None and a["change"] in ("sentence-added", "block-added") and a.get("_key") == r["_key"]
+                    and not both_blocks):  # whole blocks moved are found by their blocks
                 changes[j] = {"change": "sentence-moved", "section": a["section"], "where": a["where"],
                               "block": a["block"], "part": a["part"], "from": r["where"],
                               "from_section": r["section"], "text": a["text"]}
