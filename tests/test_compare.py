@@ -255,3 +255,27 @@ def test_a_sentence_moved_out_into_a_paragraph_of_its_own_is_a_moved_sentence(tm
     assert [(c["change"], c["block"], c.get("from")) for c in changes] == [
         ("sentence-moved", "paragraph", "source/mini/leaflet.yaml:18")]
     assert changes[0]["where"] == "source/mini/leaflet.yaml:23"  # a paragraph of its own now
+
+
+def test_pages_are_aligned_by_their_text():
+    from leaflets.compare.pages import align
+
+    old = ["intro text here", "middle part of it", "closing words now"]
+    new = ["intro text here", "a whole new page", "middle part of it changed", "closing words now"]
+    assert align(old, new) == [(0, 0), (None, 1), (1, 2), (2, 3)]
+    assert align(new, old) == [(0, 0), (1, None), (2, 1), (3, 2)]
+    assert align(old, old[:2]) == [(0, 0), (1, 1), (2, None)]
+
+
+def test_a_page_added_is_flagged(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    more = "".join(f"  - paragraph: Your doctor will explain choice number {n} with you and answer your questions.\n"
+                   for n in range(1, 21))
+    leaflet.write_text(leaflet.read_text("utf-8").replace("\nglossary:", more + "\nglossary:"), "utf-8")
+    out = tmp_path / "report"
+    assert main(["compare", str(old), str(new), "--out", str(out), "--format", "json", "--pages"]) == 1
+    pages = json.loads((out / f"{DOC}-en-compare.json").read_text("utf-8"))["pages"]
+    assert (pages["old_pages"], pages["new_pages"]) == (1, 2)
+    assert pages["added"] == [2] and pages["removed"] == [] and pages["changed"] == [1]
+    assert sorted(p.name for p in (out / f"{DOC}-en-compare-pages").iterdir()) == ["new-1.png", "new-2.png", "old-1.png"]
