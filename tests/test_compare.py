@@ -200,7 +200,7 @@ def test_pdf_report_names_both_versions_and_outlines_changed_pages(tmp_path, cap
     pdf = pypdfium2.PdfDocument(out / f"{DOC}-en-compare.pdf")
     text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     for needed in ("COMPARISON REPORT FOR REVIEW", "TEST-A4-0001", "Old old", "New new", "Doctors test check every",
-                   "Page 1: changed"):
+                   "Page 1: changed", "pages: 1 changed, 0 added, 0 removed"):
         assert needed in text.replace("\r\n", " ")
     report = json.loads((out / f"{DOC}-en-compare.json").read_text("utf-8"))
     assert report["pages"]["changed"] == [1] and report["pages"]["added"] == report["pages"]["removed"] == []
