@@ -279,3 +279,17 @@ def test_a_page_added_is_flagged(tmp_path, capsys):
     assert (pages["old_pages"], pages["new_pages"]) == (1, 2)
     assert pages["added"] == [2] and pages["removed"] == [] and pages["changed"] == [1]
     assert sorted(p.name for p in (out / f"{DOC}-en-compare-pages").iterdir()) == ["new-1.png", "new-2.png", "old-1.png"]
+
+
+def test_an_item_inserted_in_a_list_leaves_the_items_after_it_unchanged(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    shutil.copy(FIXTURES / "_base" / "leaflet.yaml", leaflet)
+    leaflet.write_text(leaflet.read_text("utf-8").replace(
+        "      - Some HR tumors grow slowly.[@paper]\n",
+        "      - Ask which treatment suits you.\n      - Some HR tumors grow slowly.[@paper]\n"), "utf-8")
+    status, report = compare_json(capsys, old, new)
+    changes = [c for section in report["sections"] for c in section["changes"]]
+    assert status == 1
+    assert [(c["change"], c["part"], c["text"]) for c in changes] == [
+        ("sentence-added", "item 1", "Ask which treatment suits you.")]

@@ -172,8 +172,9 @@ def _block_changes(old: _Block, new: _Block) -> list[dict]:
     base = {"section": new.section, "where": new.where, "block": new.kind}
     changes: list[dict] = []
     a, b = old.sentences, new.sentences
-    matcher = difflib.SequenceMatcher(None, [(l, key_of(s)) for l, s in a], [(l, key_of(s)) for l, s in b],
-                                      autojunk=False)
+    # Sentences are aligned by their words only: an item inserted in a list renumbers the items
+    # after it ("item 3" becomes "item 4") without changing them.
+    matcher = difflib.SequenceMatcher(None, [key_of(s) for _, s in a], [key_of(s) for _, s in b], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
