@@ -182,6 +182,8 @@ def _block_changes(old: _Block, new: _Block) -> list[dict]:
         while olds or news:
             if olds and news and similarity(olds[0][1], news[0][1]) >= PAIR_SENTENCES:
                 (_, o), (label, n) = olds.pop(0), news.pop(0)
+                if key_of(o) == key_of(n):
+                    continue  # the same sentence, only its place among others changed
                 changes.append({"change": "sentence-changed", **base, "part": label,
                                 "old": text_of(o), "new": text_of(n), "words": word_diff(o, n)})
             elif olds and (not news or len(olds) >= len(news)):
