@@ -180,12 +180,18 @@ def test_report_text_is_escaped_in_the_html_report(tmp_path, capsys):
     old, new = pair(tmp_path, "word-changed")
     leaflet = new / "source" / DOC / "leaflet.yaml"
     leaflet.write_text(leaflet.read_text("utf-8").replace(
-        "Your doctor will explain the choices.", json.dumps("Your doctor " + HOSTILE)), "utf-8")
+        "Your doctor will explain the choices.", json.dumps("Your doctor " + HOSTILE)).replace(
+        "HR: hormone receptor", "HR: " + json.dumps("hormone " + HOSTILE)), "utf-8")
+    references = new / "source" / DOC / "references.yaml"
+    references.write_text(references.read_text("utf-8").replace(
+        "title: A guide for patients", "title: " + json.dumps("A guide " + HOSTILE)), "utf-8")
+    leaflet.write_text(leaflet.read_text("utf-8").replace("job_code: TEST-A4-0001", "job_code: TEST<b>2</b>"), "utf-8")
     out = tmp_path / "report"
     assert main(["compare", str(old), str(new), "--format", "html", "--out", str(out)]) == 1
     html = (out / f"{DOC}-en-compare.html").read_text("utf-8")
-    assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "TEST&lt;b&gt;2&lt;/b&gt;" in html  # the job code: printed as it is, not through the diff
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 3  # text, glossary, reference
 
 
 def test_pdf_report_names_both_versions_and_outlines_changed_pages(tmp_path, capsys):

@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 TEMPLATE = "compare.html.j2"
 STYLESHEET = "styles/compare.css"
@@ -44,6 +47,14 @@ def design_changes(old_root: Path, new_root: Path) -> list[dict]:
     return changes
 
 
+_CITE = re.compile(r"\[(\d+(?:[,-]\d+)*)\]")
+
+
+def cites(text) -> Markup:
+    """Escape report text, then print citation numbers ([1,3]) as superscripts, as the leaflet does."""
+    return Markup(_CITE.sub(r'<sup class="cite">\1</sup>', str(escape(text))))
+
+
 def json_text(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
@@ -54,6 +65,7 @@ def html_text(report: dict, pages: dict | None, root: Path, *, stylesheet: str |
     from ..render import environment
 
     env = environment(root / "layouts")
+    env.filters["cites"] = cites
     css = None if stylesheet else (root / STYLESHEET).read_text("utf-8")
     return env.get_template(TEMPLATE).render(report=report, pages=pages, stylesheet=stylesheet,
                                              css=css, base_href=base_href)
