@@ -299,3 +299,15 @@ def test_an_item_inserted_in_a_list_leaves_the_items_after_it_unchanged(tmp_path
     assert status == 1
     assert [(c["change"], c["part"], c["text"]) for c in changes] == [
         ("sentence-added", "item 1", "Ask which treatment suits you.")]
+
+
+def test_changes_are_listed_in_reading_order(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")  # the second paragraph's word is changed
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8").replace(
+        "  - paragraph: >-\n      Hormone receptors",
+        "  - paragraph: Read this first.\n  - paragraph: >-\n      Hormone receptors"), "utf-8")
+    _, report = compare_json(capsys, old, new)
+    changes = [c for section in report["sections"] for c in section["changes"]]
+    assert [(c["change"], c["where"]) for c in changes] == [
+        ("block-added", "source/mini/leaflet.yaml:11"), ("sentence-changed", "source/mini/leaflet.yaml:15")]

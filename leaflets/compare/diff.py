@@ -128,14 +128,22 @@ def _text_changes(old: list[_Block], new: list[_Block]) -> list[dict]:
         if op == "equal":
             continue
         pairs, lone_old, lone_new = _pair(old[i1:i2], new[j1:j2])
-        for o, n in pairs:
-            changes.extend(_block_changes(o, n))
-        for block in lone_old:
-            removed.append((len(changes), block))
-            changes.append(_block_record("block-removed", block))
-        for block in lone_new:
-            added.append((len(changes), block))
-            changes.append(_block_record("block-added", block))
+        # In reading order of the new version; a removed block right after the block it followed,
+        # before anything added in its place.
+        start = (new[j1].index if j1 < len(new) else len(new)) - 1
+        events = [(n.index, "pair", (o, n)) for o, n in pairs]
+        events += [(n.index, "added", n) for n in lone_new]
+        events += [(max((n.index for o2, n in pairs if o2.index < o.index), default=start) + 0.5, "removed", o)
+                   for o in lone_old]
+        for _, kind, item in sorted(events, key=lambda e: e[0]):
+            if kind == "pair":
+                changes.extend(_block_changes(*item))
+            elif kind == "added":
+                added.append((len(changes), item))
+                changes.append(_block_record("block-added", item))
+            else:
+                removed.append((len(changes), item))
+                changes.append(_block_record("block-removed", item))
     _find_moves(changes, removed, added, "block-removed", "block-added", "block-moved")
     _moved_sentences(changes)
     return [c for c in changes if c is not None]
