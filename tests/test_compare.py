@@ -305,9 +305,9 @@ def test_changes_are_listed_in_reading_order(tmp_path, capsys):
     old, new = pair(tmp_path, "word-changed")  # the second paragraph's word is changed
     leaflet = new / "source" / DOC / "leaflet.yaml"
     leaflet.write_text(leaflet.read_text("utf-8").replace(
-        "  - paragraph: >-\n      Hormone receptors",
-        "  - paragraph: Read this first.\n  - paragraph: >-\n      Hormone receptors"), "utf-8")
+        "  - paragraph: >-\n      Some tumors grow",
+        "  - paragraph: Read this first.\n  - paragraph: >-\n      Some tumors grow"), "utf-8")
     _, report = compare_json(capsys, old, new)
     changes = [c for section in report["sections"] for c in section["changes"]]
     assert [(c["change"], c["where"]) for c in changes] == [
-        ("block-added", "source/mini/leaflet.yaml:11"), ("sentence-changed", "source/mini/leaflet.yaml:15")]
+        ("block-added", "source/mini/leaflet.yaml:14"), ("sentence-changed", "source/mini/leaflet.yaml:15")]
