@@ -311,3 +311,11 @@ def test_changes_are_listed_in_reading_order(tmp_path, capsys):
     changes = [c for section in report["sections"] for c in section["changes"]]
     assert [(c["change"], c["where"]) for c in changes] == [
         ("block-added", "source/mini/leaflet.yaml:14"), ("sentence-changed", "source/mini/leaflet.yaml:15")]
+
+
+def test_standard_output_takes_the_json_report_only(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    assert main(["compare", str(old), str(new), "--out", "-", "--format", "html"]) == 2
+    assert "--out - prints the JSON report only" in capsys.readouterr().err
+    assert main(["compare", str(old), str(new), "--out", "-"]) == 1  # JSON is then the default
+    assert json.loads(capsys.readouterr().out)["changed"] is True
