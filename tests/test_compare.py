@@ -319,3 +319,16 @@ def test_standard_output_takes_the_json_report_only(tmp_path, capsys):
     assert "--out - prints the JSON report only" in capsys.readouterr().err
     assert main(["compare", str(old), str(new), "--out", "-"]) == 1  # JSON is then the default
     assert json.loads(capsys.readouterr().out)["changed"] is True
+
+
+def test_a_revised_translation_is_a_changed_catalogue_entry(tmp_path, capsys):
+    old, new = pair(tmp_path, "translation-stale")
+    shutil.copy(FIXTURES / "translation-stale" / "old" / "leaflet.yaml", new / "source" / DOC / "leaflet.yaml")
+    po = new / "source" / DOC / "locales" / "es.po"
+    po.write_text(po.read_text("utf-8").replace('msgstr "Tratamiento"', 'msgstr "El tratamiento"'), "utf-8")
+    status, report = compare_json(capsys, old, new, "--locale", "es")
+    assert status == 1
+    assert [(t["entry"], t["change"], t["words"]) for t in report["translation"]] == [
+        ("body/3/heading", "changed", [["-", "Tratamiento"], ["+", "El tratamiento"]])]
+    [section] = report["sections"]
+    assert section["heading"] == "El tratamiento" and section["changes"][0]["change"] == "sentence-changed"
