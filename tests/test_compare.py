@@ -330,5 +330,5 @@ def test_a_revised_translation_is_a_changed_catalogue_entry(tmp_path, capsys):
     assert status == 1
     assert [(t["entry"], t["change"], t["words"]) for t in report["translation"]] == [
         ("body/3/heading", "changed", [["-", "Tratamiento"], ["+", "El tratamiento"]])]
-    [section] = report["sections"]
-    assert section["heading"] == "El tratamiento" and section["changes"][0]["change"] == "sentence-changed"
+    changes = [(section["heading"], c["change"], c["block"]) for section in report["sections"] for c in section["changes"]]
+    assert changes == [("El tratamiento", "sentence-changed", "heading")]

@@ -164,7 +164,11 @@ def _pair(old: list[_Block], new: list[_Block]):
             used.add(best)
             start = best + 1
     paired_old = {id(o) for o, _ in pairs}
-    return pairs, [o for o in old if id(o) not in paired_old], [n for j, n in enumerate(new) if j not in used]
+    lone_old = [o for o in old if id(o) not in paired_old]
+    lone_new = [n for j, n in enumerate(new) if j not in used]
+    if len(lone_old) == len(lone_new) == 1 and lone_old[0].kind == lone_new[0].kind and not pairs:
+        return [(lone_old[0], lone_new[0])], [], []  # one block in place of one: that block changed
+    return pairs, lone_old, lone_new
 
 
 def _block_record(change: str, block: _Block) -> dict:
@@ -188,7 +192,8 @@ def _block_changes(old: _Block, new: _Block) -> list[dict]:
             continue
         olds, news = list(a[i1:i2]), list(b[j1:j2])
         while olds or news:
-            if olds and news and similarity(olds[0][1], news[0][1]) >= PAIR_SENTENCES:
+            one_for_one = i2 - i1 == j2 - j1 == 1  # one sentence in place of one: that sentence changed
+            if olds and news and (one_for_one or similarity(olds[0][1], news[0][1]) >= PAIR_SENTENCES):
                 (_, o), (label, n) = olds.pop(0), news.pop(0)
                 if key_of(o) == key_of(n):
                     continue  # the same sentence, only its place among others changed
