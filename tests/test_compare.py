@@ -332,3 +332,20 @@ def test_a_revised_translation_is_a_changed_catalogue_entry(tmp_path, capsys):
         ("body/3/heading", "changed", [["-", "Tratamiento"], ["+", "El tratamiento"]])]
     changes = [(section["heading"], c["change"], c["block"]) for section in report["sections"] for c in section["changes"]]
     assert changes == [("El tratamiento", "sentence-changed", "heading")]
+
+
+def test_the_terminal_gets_one_line_per_change(tmp_path, capsys):
+    old, new = pair(tmp_path, "citation-renumbers")
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8").replace("Your doctor will explain the choices.",
+                                                          '"Your doctor \\e[2J will explain."'), "utf-8")
+    assert main(["compare", str(old), str(new), "--format", "json", "--out", str(tmp_path / "report")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:8] == [
+        "  source/mini/leaflet.yaml:11: changed: Hormone receptors (HRs) sit in some tumor cells.[-[1]-]{+[1,2]+}",
+        "  source/mini/leaflet.yaml:20: changed: Your doctor {+\ufffd[2J+} will [-explain the choices.-]{+explain.+}",
+        "  reference registry: added",
+        "  reference paper: renumbered 2 -> 3 (consequence)",
+        "  reference review: renumbered 3 -> 4 (consequence)",
+        "  reference trial: renumbered 4 -> 5 (consequence)",
+        f"  {tmp_path / 'report' / 'mini-en-compare.json'}"]

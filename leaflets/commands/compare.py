@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
             version.close()
     stream = sys.stderr if args.out == "-" else sys.stdout
     print(_summary(report, pages), file=stream)
+    for line in _change_lines(report):
+        print(f"  {line}", file=stream)
     for path in written:
         print(f"  {path}", file=stream)
     print(f"  ({time.perf_counter() - started:.1f} s)", file=stream)
@@ -142,6 +145,39 @@ def _write(report: dict, pages, pages_folder, formats: list[str], out: str | Non
         write_atomic(folder / f"{stem}.pdf", pdf_bytes(report, pages, ROOT, pages_folder))
         written.append(folder / f"{stem}.pdf")
     return [relative_to_root(path, ROOT) for path in written]
+
+
+def _wdiff(runs: list) -> str:
+    marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
+    return "".join(marks[op].format(text.strip() if op != "=" else text)
+                   + (" " if op != "=" and text != text.rstrip() else "") for op, text in runs)
+
+
+def _change_lines(report: dict) -> list[str]:
+    """One line per change for a terminal or a CI log, insertions and deletions marked as wdiff does."""
+    lines = []
+    for section in report["sections"]:
+        for c in section["changes"]:
+            kind = c["change"].replace("sentence-", "").replace("block-", "block ")
+            text = _wdiff(c["words"]) if "words" in c else c["text"].replace("\n", " / ")
+            moved = f" (was {c['from']})" if "from" in c else ""
+            lines.append(f"{c['where']}: {kind}{moved}: {text}")
+    for r in report["references"]:
+        lines.append(f"reference {r['key']}: {r['change']}")
+    for r in report["consequences"]:
+        lines.append(f"reference {r['key']}: renumbered {r['old_number']} -> {r['new_number']} (consequence)")
+    for g in report["glossary"]:
+        lines.append(f"glossary {g['term']}: {g['change']}")
+    for m in report["metadata"]:
+        lines.append(f"{m['edition']} {m['field']}: {m['old']} -> {m['new']}")
+    for t in report["translation"]:
+        lines.append(f"catalogue {t['entry']}: {t['change']}")
+    for f in report.get("design", []):
+        lines.append(f"{f['file']}: {f['change']}")
+    return [_CONTROL.sub("\ufffd", line) for line in lines]  # content never drives the terminal
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _summary(report: dict, pages) -> str:
