@@ -349,3 +349,18 @@ def test_the_terminal_gets_one_line_per_change(tmp_path, capsys):
         "  reference review: renumbered 3 -> 4 (consequence)",
         "  reference trial: renumbered 4 -> 5 (consequence)",
         f"  {tmp_path / 'report' / 'mini-en-compare.json'}"]
+
+
+@pytest.mark.parametrize("case", ["citation-renumbers", "translation-stale"])
+def test_the_pdf_report_uses_only_the_bundled_fonts(tmp_path, capsys, case):
+    import pikepdf
+
+    old, new = pair(tmp_path, case)
+    out = tmp_path / "report"
+    assert main(["compare", str(old), str(new), "--format", "pdf", "--no-pages", "--out", str(out),
+                 *case_args(case)]) == 1
+    [pdf] = out.glob("*.pdf")
+    with pikepdf.open(pdf) as report_pdf:
+        fonts = {str(font.BaseFont).split("+", 1)[1] for page in report_pdf.pages
+                 for font in page.Resources.Font.values()}
+    assert fonts <= {"Compare-Sans", "Compare-Sans-Bold", "Compare-Sans-Italic"}, fonts

@@ -93,6 +93,7 @@ def compare(old: Side, new: Side) -> dict:
     references, consequences = _references(old.view, new.view)
     report = {
         "document": new.doc.name,
+        "title": new.view.title,
         "locale": new.edition.locale,
         "old": _names(old),
         "new": _names(new),

@@ -94,7 +94,7 @@ def pdf_bytes(report: dict, pages: dict | None, root: Path, pages_folder: Path |
                         entry[side] = "source/" + entry[side]
                 shown["shown"].append(entry)
         html = html_text(report, shown, root, stylesheet=STYLESHEET, base_href=stage.resolve().as_uri() + "/")
-        pdf, _ = render_pdf(html, stage.resolve().as_uri() + "/", stage, {})
+        pdf, _ = render_pdf(html, stage.resolve().as_uri() + "/", stage, {"pdf_variant": "pdf/ua-1", "pdf_tags": True})
     return pdf
 
 
