@@ -364,3 +364,16 @@ def test_the_pdf_report_uses_only_the_bundled_fonts(tmp_path, capsys, case):
         fonts = {str(font.BaseFont).split("+", 1)[1] for page in report_pdf.pages
                  for font in page.Resources.Font.values()}
     assert fonts <= {"Compare-Sans", "Compare-Sans-Bold", "Compare-Sans-Italic"}, fonts
+
+
+def test_pages_on_standard_output_leave_no_images_behind(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    old, new = pair(tmp_path, "word-changed")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    status, report = compare_json(capsys, old, new, "--pages")
+    assert status == 1 and report["pages"]["changed"] == [1] and "shown" not in report["pages"]
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("leaflets-")] == []  # (WeasyPrint keeps its own)
+    assert not (ROOT / "build" / "compare" / f"{DOC}-en-compare-pages").exists()

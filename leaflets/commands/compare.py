@@ -85,6 +85,17 @@ def run(args: argparse.Namespace) -> int:
         else EXIT_SAME
 
 
+def _scratch(versions) -> str:
+    """A temporary folder that lives as long as the versions (removed when they are closed)."""
+    import tempfile
+
+    from ..compare.versions import Version
+
+    temp = tempfile.TemporaryDirectory(prefix="leaflets-compare-pages-")
+    versions.append(Version("scratch", Path(temp.name), "scratch", "scratch", temp))
+    return temp.name
+
+
 def _named(line: str, versions) -> str:
     """Name a checked-out revision instead of its temporary folder in a diagnostic."""
     for version in versions:
@@ -112,7 +123,8 @@ def _compare(versions, args, with_pages: bool):
     if with_pages:
         from ..compare.pages import compare_pages, render_edition
         stem = f"{new.doc.name}-{new.edition.locale}-compare"
-        pages_folder = _out_folder(None if args.out == "-" else args.out) / f"{stem}-pages"
+        # With --out - only the JSON is written: the page images go to a folder removed afterwards.
+        pages_folder = (Path(_scratch(versions)) if args.out == "-" else _out_folder(args.out)) / f"{stem}-pages"
         pages = compare_pages(render_edition(old, old_version.root), render_edition(new, new_version.root),
                               pages_folder)
     return report, pages_folder, pages
