@@ -101,7 +101,7 @@ def test_ambc_one_sentence_edited_and_one_citation_added_early(tmp_path, capsys)
     assert status == 1 and report["changed"] is True
     changes = [c for section in report["sections"] for c in section["changes"]]
     assert [(c["change"], c["where"]) for c in changes] == [
-        ("sentence-changed", "source/ambc/leaflet.yaml:23"), ("sentence-changed", "source/ambc/leaflet.yaml:41")]
+        ("sentence-changed", "source/ambc/leaflet.yaml:24"), ("sentence-changed", "source/ambc/leaflet.yaml:42")]  # the lines the sentences start on
     cited, edited = changes
     assert [run for run in cited["words"] if run[0] != "="] == [["-", "[1]"], ["+", "[1,3]"]]
     assert [run for run in edited["words"] if run[0] != "="] == [["-", "present "], ["+", "found "]]
@@ -259,7 +259,7 @@ def test_a_sentence_moved_out_into_a_paragraph_of_its_own_is_a_moved_sentence(tm
     changes = [c for section in report["sections"] for c in section["changes"]]
     assert status == 1
     assert [(c["change"], c["block"], c.get("from")) for c in changes] == [
-        ("sentence-moved", "paragraph", "source/mini/leaflet.yaml:18")]
+        ("sentence-moved", "paragraph", "source/mini/leaflet.yaml:19")]
     assert changes[0]["where"] == "source/mini/leaflet.yaml:23"  # a paragraph of its own now
 
 
@@ -310,7 +310,7 @@ def test_changes_are_listed_in_reading_order(tmp_path, capsys):
     _, report = compare_json(capsys, old, new)
     changes = [c for section in report["sections"] for c in section["changes"]]
     assert [(c["change"], c["where"]) for c in changes] == [
-        ("block-added", "source/mini/leaflet.yaml:14"), ("sentence-changed", "source/mini/leaflet.yaml:15")]
+        ("block-added", "source/mini/leaflet.yaml:14"), ("sentence-changed", "source/mini/leaflet.yaml:16")]
 
 
 def test_standard_output_takes_the_json_report_only(tmp_path, capsys):
@@ -342,8 +342,8 @@ def test_the_terminal_gets_one_line_per_change(tmp_path, capsys):
     assert main(["compare", str(old), str(new), "--format", "json", "--out", str(tmp_path / "report")]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[1:8] == [
-        "  source/mini/leaflet.yaml:11: changed: Hormone receptors (HRs) sit in some tumor cells.[-[1]-]{+[1,2]+}",
-        "  source/mini/leaflet.yaml:20: changed: Your doctor {+\ufffd[2J+} will [-explain the choices.-]{+explain.+}",
+        "  source/mini/leaflet.yaml:12: changed: Hormone receptors (HRs) sit in some tumor cells.[-[1]-]{+[1,2]+}",
+        "  source/mini/leaflet.yaml:22: changed: Your doctor {+\ufffd[2J+} will [-explain the choices.-]{+explain.+}",
         "  reference registry: added",
         "  reference paper: renumbered 2 -> 3 (consequence)",
         "  reference review: renumbered 3 -> 4 (consequence)",

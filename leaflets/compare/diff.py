@@ -12,6 +12,7 @@ report names the citations that now come before it.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from ..documents import SourceDocument
@@ -41,12 +42,11 @@ class _Block:
     section: str
     where: str
     parts: list[tuple[str, list[Token]]]  # (label, tokens) per inline text
+    sentences: list[tuple[str, list[Token], str]]  # (label, tokens, source line) per sentence
     key: tuple = ()
-    sentences: list[tuple[str, list[Token]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = (self.kind, tuple(key_of(toks) for _, toks in self.parts))
-        self.sentences = [(label, s) for label, toks in self.parts for s in sentences(toks)]
 
     @property
     def words(self) -> list[Token]:
@@ -57,34 +57,65 @@ class _Block:
         return "\n".join(text_of(toks) for _, toks in self.parts)
 
 
-def _parts(block) -> list[tuple[str, list]]:
+def _parts(block) -> list[tuple[str, list, tuple]]:
+    """Each inline text of a block view: a label for the reader, its nodes, its path in the block."""
     if block.kind in ("heading", "paragraph"):
-        return [("", block.content)]
+        return [("", block.content, (block.kind,))]
     if block.kind == "bullets":
-        return [(f"item {i + 1}", item) for i, item in enumerate(block.items)]
+        return [(f"item {i + 1}", item, ("bullets", i)) for i, item in enumerate(block.items)]
     if block.kind == "callout":
-        title = [("title", block.title)] if block.title else []
-        return title + [(f"paragraph {i + 1}", p) for i, p in enumerate(block.items)]
+        title = [("title", block.title, ("callout", "title"))] if block.title else []
+        return title + [(f"paragraph {i + 1}", p, ("callout", "paragraphs", i)) for i, p in enumerate(block.items)]
     if block.kind == "table":
-        caption = [("caption", block.title)] if block.title else []
-        columns = [(f"column {i + 1}", c) for i, c in enumerate(block.columns)]
-        cells = [(f"row {r + 1}, column {c + 1}", cell) for r, row in enumerate(block.rows)
+        caption = [("caption", block.title, ("table", "caption"))] if block.title else []
+        columns = [(f"column {i + 1}", c, ("table", "columns", i)) for i, c in enumerate(block.columns)]
+        cells = [(f"row {r + 1}, column {c + 1}", cell, ("table", "rows", r, c)) for r, row in enumerate(block.rows)
                  for c, cell in enumerate(row)]
         return caption + columns + cells
     return []
 
 
 def blocks_of(side: Side) -> list[_Block]:
-    """Each body block with its section, source line and word tokens."""
+    """Each body block with its section, source lines (block and sentences) and word tokens."""
     file = f"source/{side.doc.name}/leaflet.yaml"
+    loaded = side.doc.leaflet_file
+    master = side.edition.locale == side.doc.leaflet.document.language
     out, section = [], ""
     for index, block in enumerate(side.view.blocks):
         if block.kind == "heading":
             section = plain_text(block.content)
-        line = side.doc.leaflet_file.where(("body", index)).line
-        out.append(_Block(index, block.kind, section, f"{file}:{line}",
-                          [(label, tokens(nodes)) for label, nodes in _parts(block)]))
+        parts, found = [], []
+        for label, nodes, path in _parts(block):
+            toks = tokens(nodes)
+            parts.append((label, toks))
+            loc = ("body", index, *path)
+            for sentence, line in _lines(loaded, loc, master, sentences(toks)):
+                found.append((label, sentence, f"{file}:{line}"))
+        out.append(_Block(index, block.kind, section, f"{file}:{loaded.where(('body', index)).line}", parts, found))
     return out
+
+
+def _lines(loaded, loc: tuple, master: bool, found: list[list[Token]]):
+    """Pair each sentence with the line it starts on in the source (the text's line if not found).
+
+    A sentence is found by its first word, searched in the typed text after the previous sentence;
+    a translated edition's text is in its catalogue, so its sentences get the master text's line.
+    """
+    typed = None
+    if master:
+        try:
+            typed = loaded.data_at(loc)
+        except (KeyError, IndexError, TypeError):
+            typed = None
+    start = 0
+    for sentence in found:
+        words = [t.key[2] for t in sentence if t.key[0] == "w"]
+        match = re.compile(r"(?<!\w)" + re.escape(words[0])).search(typed, start) if typed and words else None
+        if match:
+            start = match.end()
+            yield sentence, loaded.text_position(loc, match.start()).line
+        else:
+            yield sentence, loaded.where(loc).line
 
 
 def compare(old: Side, new: Side) -> dict:
@@ -182,12 +213,12 @@ def _block_record(change: str, block: _Block) -> dict:
 
 def _block_changes(old: _Block, new: _Block) -> list[dict]:
     """Sentence changes inside one block that is in both versions."""
-    base = {"section": new.section, "where": new.where, "block": new.kind}
     changes: list[dict] = []
     a, b = old.sentences, new.sentences
     # Sentences are aligned by their words only: an item inserted in a list renumbers the items
     # after it ("item 3" becomes "item 4") without changing them.
-    matcher = difflib.SequenceMatcher(None, [key_of(s) for _, s in a], [key_of(s) for _, s in b], autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [key_of(s) for _, s, _ in a], [key_of(s) for _, s, _ in b],
+                                      autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
@@ -195,19 +226,22 @@ def _block_changes(old: _Block, new: _Block) -> list[dict]:
         while olds or news:
             one_for_one = i2 - i1 == j2 - j1 == 1  # one sentence in place of one: that sentence changed
             if olds and news and (one_for_one or similarity(olds[0][1], news[0][1]) >= PAIR_SENTENCES):
-                (_, o), (label, n) = olds.pop(0), news.pop(0)
+                (_, o, _), (label, n, where) = olds.pop(0), news.pop(0)
                 if key_of(o) == key_of(n):
                     continue  # the same sentence, only its place among others changed
-                changes.append({"change": "sentence-changed", **base, "part": label,
+                changes.append({"change": "sentence-changed", "section": new.section, "where": where, "block": new.kind,
+                                "part": label,
                                 "old": text_of(o), "new": text_of(n), "words": word_diff(o, n)})
             elif olds and (not news or len(olds) >= len(news)):
-                label, o = olds.pop(0)
-                changes.append({"change": "sentence-removed", **base, "part": label, "text": text_of(o),
-                                "_key": key_of(o)})
+                label, o, where = olds.pop(0)
+                changes.append({"change": "sentence-removed", "section": new.section, "where": where, "block": new.kind,
+                                "part": label,
+                                "text": text_of(o), "_key": key_of(o)})
             else:
-                label, n = news.pop(0)
-                changes.append({"change": "sentence-added", **base, "part": label, "text": text_of(n),
-                                "_key": key_of(n)})
+                label, n, where = news.pop(0)
+                changes.append({"change": "sentence-added", "section": new.section, "where": where, "block": new.kind,
+                                "part": label,
+                                "text": text_of(n), "_key": key_of(n)})
     return changes
 
 
