@@ -11,6 +11,7 @@ from .commands import list as list_command
 from .commands import manifest as manifest_command
 from .commands import preflight as preflight_command
 from .commands import check as check_command
+from .commands import doctor as doctor_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
 from .commands import compare as compare_command
@@ -28,6 +29,7 @@ COMMANDS = {
     "schema": schema_command,
     "i18n": i18n_command,
     "compare": compare_command,
+    "doctor": doctor_command,
 }
 
 
