@@ -381,3 +381,12 @@ def test_pages_on_standard_output_leave_no_images_behind(tmp_path, capsys, monke
     assert status == 1 and report["pages"]["changed"] == [1] and "shown" not in report["pages"]
     assert [p.name for p in scratch.iterdir() if p.name.startswith("leaflets-")] == []  # (WeasyPrint keeps its own)
     assert not (ROOT / "build" / "compare" / f"{DOC}-en-compare-pages").exists()
+
+
+def test_text_pushed_down_by_an_insertion_is_not_outlined():
+    from leaflets.compare.pages import text_regions
+
+    old = [("Heading", (10, 10, 200, 30)), ("First line.", (10, 40, 300, 55)), ("Footer AB-1", (10, 900, 120, 910))]
+    new = [("Heading", (10, 10, 200, 30)), ("Inserted line.", (10, 40, 280, 55)), ("First line.", (10, 62, 300, 77)),
+           ("Footer AB-2", (10, 900, 120, 910))]
+    assert text_regions(old, new) == [[10, 40, 280, 55], [10, 900, 120, 910]]
