@@ -390,3 +390,19 @@ def test_text_pushed_down_by_an_insertion_is_not_outlined():
     new = [("Heading", (10, 10, 200, 30)), ("Inserted line.", (10, 40, 280, 55)), ("First line.", (10, 62, 300, 77)),
            ("Footer AB-2", (10, 900, 120, 910))]
     assert text_regions(old, new) == [[10, 40, 280, 55], [10, 900, 120, 910]]
+
+
+def test_a_block_moved_is_one_move(tmp_path, capsys):
+    old, new = pair(tmp_path, "word-changed")
+    leaflet = new / "source" / DOC / "leaflet.yaml"
+    shutil.copy(FIXTURES / "_base" / "leaflet.yaml", leaflet)
+    bullets = "  - bullets:\n      - Some HR tumors grow slowly.[@paper]\n      - Your doctor will explain the choices.\n"
+    text = leaflet.read_text("utf-8").replace(bullets, "")
+    leaflet.write_text(text.replace("  - heading: Treatment\n", bullets + "  - heading: Treatment\n"), "utf-8")
+    status, report = compare_json(capsys, old, new)
+    changes = [(section["heading"], c["change"], c["block"], c["where"], c.get("from"), c.get("from_section"))
+               for section in report["sections"] for c in section["changes"]]
+    assert status == 1
+    assert changes == [("What hormone receptors are", "block-moved", "bullets", "source/mini/leaflet.yaml:17",
+                        "source/mini/leaflet.yaml:20", "Treatment")]
+    assert report["consequences"] == []  # 'paper' is cited first in the first paragraph either way

@@ -176,7 +176,7 @@ def _text_changes(old: list[_Block], new: list[_Block]) -> list[dict]:
             else:
                 removed.append((len(changes), item))
                 changes.append(_block_record("block-removed", item))
-    _find_moves(changes, removed, added, "block-removed", "block-added", "block-moved")
+    _find_moves(changes, removed, added)
     _moved_sentences(changes)
     return [c for c in changes if c is not None]
 
@@ -245,12 +245,12 @@ def _block_changes(old: _Block, new: _Block) -> list[dict]:
     return changes
 
 
-def _find_moves(changes: list, removed, added, was_removed: str, was_added: str, moved: str) -> None:
+def _find_moves(changes: list, removed, added) -> None:
     """Turn a removal and an addition of the same block into one move (at its new place)."""
     for r_pos, r in removed:
         for a_pos, a in added:
             if changes[a_pos] is not None and changes[r_pos] is not None and a.key == r.key:
-                changes[a_pos] = {"change": moved, "section": a.section, "where": a.where, "block": a.kind,
+                changes[a_pos] = {"change": "block-moved", "section": a.section, "where": a.where, "block": a.kind,
                                   "part": "", "from": r.where, "from_section": r.section, "text": a.text}
                 changes[r_pos] = None
                 break
