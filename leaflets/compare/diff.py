@@ -22,6 +22,7 @@ from .words import Token, key_of, sentences, similarity, text_of, text_tokens, t
 
 PAIR_BLOCKS = 0.5  # blocks at least this similar are one block changed, not one removed and one added
 PAIR_SENTENCES = 0.4
+REPORT_FORMAT = "leaflets-compare/1"  # changes when the JSON report's fields change meaning
 
 
 @dataclass
@@ -123,6 +124,7 @@ def compare(old: Side, new: Side) -> dict:
     text = _text_changes(blocks_of(old), blocks_of(new))
     references, consequences = _references(old.view, new.view)
     report = {
+        "report": REPORT_FORMAT,
         "document": new.doc.name,
         "title": new.view.title,
         "locale": new.edition.locale,
