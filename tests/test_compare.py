@@ -406,3 +406,19 @@ def test_a_block_moved_is_one_move(tmp_path, capsys):
     assert changes == [("What hormone receptors are", "block-moved", "bullets", "source/mini/leaflet.yaml:17",
                         "source/mini/leaflet.yaml:20", "Treatment")]
     assert report["consequences"] == []  # 'paper' is cited first in the first paragraph either way
+
+
+def test_words_inside_any_node_that_holds_text_are_compared():
+    from dataclasses import dataclass, field
+
+    from leaflets.compare.words import text_of, tokens
+    from leaflets.inline import Span, Text
+
+    @dataclass
+    class Tagged:  # e.g. a title kept in another language
+        lang: str
+        children: list = field(default_factory=list)
+        kind: str = "foreign"
+
+    nodes = [Text("Smith J. "), Tagged("de", [Text("Ein Titel. ")]), Span("em", [Text("Test J")])]
+    assert text_of(tokens(nodes)) == "Smith J. Ein Titel. Test J"

@@ -292,7 +292,7 @@ def _sections(changes: list[dict]) -> list[dict]:
 # --- references ----------------------------------------------------------------------------
 
 def _entries(view) -> dict[str, tuple[int | None, str]]:
-    return {r.key: (r.number, plain_text(r.content)) for r in [*view.references, *view.further_reading]}
+    return {r.key: (r.number, text_of(tokens(r.content))) for r in [*view.references, *view.further_reading]}
 
 
 def _references(old_view, new_view) -> tuple[list[dict], list[dict]]:

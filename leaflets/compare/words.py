@@ -46,13 +46,15 @@ def _walk(nodes: list, style: str, out: list[Token]) -> None:
                     out[-1] = Token(out[-1].key, out[-1].text + lead)
                 if word:
                     out.append(Token(("w", style, word), piece.lstrip()))
-        elif isinstance(node, Span):
-            _walk(node.children, style + ("*" if node.kind == "em" else "**" if node.kind == "strong" else ""), out)
-        elif isinstance(node, Link):
-            _walk(node.children, style + f"<{node.href}>", out)
         elif isinstance(node, Cite):
             label = "".join(part.text for part in node.parts) or ",".join(node.keys)
             out.append(Token(("cite", tuple(sorted(set(node.keys)))), f"[{label}]"))
+        elif isinstance(node, Link):
+            _walk(node.children, style + f"<{node.href}>", out)
+        elif isinstance(node, Span):
+            _walk(node.children, style + ("*" if node.kind == "em" else "**" if node.kind == "strong" else ""), out)
+        elif hasattr(node, "children"):  # any other node that holds text (a language span, ...)
+            _walk(node.children, style, out)
 
 
 def text_tokens(text: str) -> list[Token]:
