@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 # Review dates are judged against this day in every test, so the suite does not start failing

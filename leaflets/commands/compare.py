@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from ..exits import EXIT_CHANGED, EXIT_SAME, EXIT_USAGE
 from ..paths import ROOT
 from ..profiles import PAPERS, PROFILES
 
-EXIT_SAME, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("html", "pdf", "json")
 
 
@@ -131,7 +131,7 @@ def _compare(versions, args, with_pages: bool):
 
 
 def _write(report: dict, pages, pages_folder, formats: list[str], out: str | None) -> list[str]:
-    from ..build import write_atomic
+    from ..outputs import write_atomic
     from ..compare.report import for_json, html_text, json_text, pdf_bytes
     from ..paths import relative_to_root
 

@@ -35,9 +35,10 @@ class PageImages:
 
 def render_edition(side, root: Path) -> bytes:
     """Render one side's edition to PDF bytes with the normal render path of its own version."""
-    from ..build import Job, render_job
+    from ..render import execute, prepare
+    from ..view import Job
 
-    pdf, _html, _pages = render_job(Job(side.doc.name, side.edition, side.view), root)
+    pdf, _pages = execute(prepare(Job(side.doc.name, side.edition, side.view), root), root)
     return pdf
 
 
