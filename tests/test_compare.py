@@ -237,10 +237,10 @@ def test_each_fixture_pair_renders_an_html_report(tmp_path, capsys, case):
 def test_a_version_that_does_not_load_is_reported_with_its_diagnostics(tmp_path, capsys):
     old, new = pair(tmp_path, "word-changed")
     leaflet = new / "source" / DOC / "leaflet.yaml"
-    leaflet.write_text(leaflet.read_text("utf-8").replace("[@guide]", "[@guid]", 1), "utf-8")
+    leaflet.write_text(leaflet.read_text("utf-8").replace("  publisher:", "  publsher:", 1), "utf-8")
     assert main(["compare", str(old), str(new), "--format", "json", "--out", "-"]) == 2
     err = capsys.readouterr().err
-    assert "new/source/mini/leaflet.yaml:12:56: " in err and "error[unknown-citation]: unknown reference key 'guid'" in err
+    assert "new/source/mini/leaflet.yaml:6:3: " in err and "error[unknown-field]: unknown field 'publsher'" in err
     assert "cannot compare: a version has errors" in err and "Traceback" not in err
 
 
