@@ -13,6 +13,7 @@ from .commands import preflight as preflight_command
 from .commands import check as check_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
+from .commands.selection import UsageError
 from .diagnostics import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -32,12 +33,17 @@ COMMANDS = {
 def parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     main = argparse.ArgumentParser(
-        prog="make_pdf.py",
-        description="Build patient leaflet PDFs from the YAML sources under source/. "
-                    "Without a command, builds every declared edition.")
+        prog="make_pdf.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build patient leaflet PDFs from the YAML sources under source/.\n"
+                    "Without a command, builds every declared edition (the build command).")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(commands)
+    # The default command's options work without naming it: show them here too.
+    default = next(iter(COMMANDS))
+    options = commands.choices[default].format_help().split("\noptions:\n", 1)[-1]
+    options = "".join(line for line in options.splitlines(True) if not line.lstrip().startswith("-h, --help"))
+    main.epilog = f"{default} options (also without a command, e.g. make_pdf.py --paper a4):\n{options}"
     return main
 
 
@@ -52,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     try:
         return args.run(args)
+    except UsageError as exc:
+        command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+        print(f"make_pdf.py {command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)

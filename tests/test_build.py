@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pypdf
 
+from conftest import ROOT
 from expected_ambc import REFERENCES
 from leaflets.build import Filters, build
 from pdfread import find_in_order, reading_text, squash
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _pdf(output, root: Path) -> Path:
@@ -102,8 +101,9 @@ def test_cli_builds_and_reports_each_edition(tmp_path):
 def test_cli_usage_errors_exit_2(tmp_path):
     result = run_cli("--paper", "a3", "--out", str(tmp_path))
     assert result.returncode == 2
-    assert "invalid choice" in result.stderr
-    result = run_cli("--document", "nothing-here", "--out", str(tmp_path))
-    assert result.returncode == 2
+    assert "unknown paper 'a3' (did you mean 'a4'?)" in result.stderr
+    result = run_cli("--document", "ambc", "--locale", "es", "--paper", "letter", "--out", str(tmp_path))
+    assert result.returncode == 2  # every value is known, but no edition has them all
     assert "no edition matches" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())

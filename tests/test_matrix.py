@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import leaflets.build
 import leaflets.render
-from conftest import copy_project
+from conftest import CHECKOUT, ROOT, copy_project
 from leaflets.build import Filters, build
 from leaflets.diagnostics import ContentError
 from leaflets.matrix import run
@@ -25,7 +25,6 @@ from leaflets.shards import Shard, find_parts, merge
 from pdfread import reading_text
 from test_cache import add_editions
 
-ROOT = Path(__file__).resolve().parent.parent
 SCREEN = Filters(locale="en", profile="screen")  # one locale and profile keep the renders few
 STEMS = ["ambc-en-a4-screen", "ambc-en-letter-screen", "other-en-a4-screen", "other-en-letter-screen"]
 
@@ -43,7 +42,7 @@ print(json.dumps({"exit": code, "weasyprint": "weasyprint" in sys.modules}), fil
 
 def cli(root: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
     """Run make_pdf.py's command line in a fresh process, building `root`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(CHECKOUT)}
     done = subprocess.run([sys.executable, "-c", CLI, str(root), *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=300)
     return done, json.loads(done.stderr.strip().splitlines()[-1])

@@ -10,12 +10,12 @@ import pypdf
 import pypdfium2
 import pytest
 
+from conftest import ROOT
 from leaflets.build import Filters, build
 from leaflets.finishing import _NAMESPACE
 from leaflets.profiles import PAPERS, PROFILES
 from pdfread import normalize
 
-ROOT = Path(__file__).resolve().parent.parent
 
 EDITIONS = [("ambc", "en", paper, profile) for profile in PROFILES for paper in PAPERS]
 IDS = [f"{paper}-{profile}" for _, _, paper, profile in EDITIONS]

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..paths import ROOT
+from . import selection
 
 EXIT_OK, EXIT_CONTENT = 0, 1
 
@@ -22,6 +23,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..checks import check_project
+    selection.check(ROOT, args.document)
     found = check_project(ROOT, args.document)
     if args.strict:
         found = [d if d.is_error else _as_error(d) for d in found]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..paths import ROOT
+from . import selection
 
 EXIT_OK = 0
 
@@ -32,6 +33,7 @@ def add_parser(commands) -> None:
 def run_update(args: argparse.Namespace) -> int:
     from ..i18n.workflow import update
 
+    selection.check(ROOT, args.document, args.locale)
     for changes in update(ROOT, args.document, args.locale):
         state = "created" if changes.created else "refreshed"
         print(f"{display_path(changes.path)}: {state}; {len(changes.new)} new, {len(changes.changed)} "
@@ -48,6 +50,7 @@ def run_update(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from ..i18n.workflow import export_xliff
 
+    selection.check(ROOT, None, args.locale)
     for path in export_xliff(ROOT, args.out or ROOT / "build" / "i18n", args.locale):
         print(f"wrote {display_path(path)}")
     return EXIT_OK

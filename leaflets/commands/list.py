@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..paths import ROOT
+from . import selection
 from .build import add_filters
 
 EXIT_OK = 0
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from ..build import Filters
     from ..matrix import build_options, survey
 
+    selection.check(ROOT, args.document, args.locale)
     out = args.out or ROOT / "build"
     filters = Filters(args.document, args.locale, args.paper, args.profile)
     planned = survey(ROOT, out, filters, args.shard, write_html=args.html,
