@@ -6,6 +6,7 @@ record is not resolved or rendered again, so a build with nothing to do never im
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 from . import cache
 from .cache import build_options
-from .build import Filters, Output, SourceDocument, load_all, plan, write_atomic, write_manifest
+from .build import Filters, Output, SourceDocument, load_all, plan, remove_stale_temporaries, write_atomic, \
+    write_manifest
 from .diagnostics import Diagnostic
 from .model import Edition
 from .paths import relative_to_root
@@ -144,6 +146,7 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
             if p.reason is None:
                 emit(p, _output(p.record), None)
         if stale:
+            remove_stale_temporaries(out)
             with workers.Workers(min(jobs, len(stale))) as pool:
                 found = plan(root, _Only(filters, {p.stem for p in stale}), strict, warn,
                              allow_incomplete, documents, checked=True)
@@ -151,9 +154,17 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                     for diagnostic in job.filled:
                         warn(diagnostic)
                 by_stem = {p.stem: p for p in stale}
-                for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
-                    p = by_stem[rendered.stem]
-                    emit(p, _write(p, rendered, root, out, write_html) if rendered.ok else None, rendered)
+                written: list[Output] = []
+                try:
+                    for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
+                        p = by_stem[rendered.stem]
+                        emit(p, _write(p, rendered, root, out, write_html, written) if rendered.ok else None,
+                             rendered)
+                except BaseException:
+                    if written and shard is None:  # a write failed: the manifest still tells what is on disk
+                        with contextlib.suppress(OSError):  # (unless the disk refuses that too)
+                            write_manifest(out, root, written)
+                    raise
     finally:
         workers.discard_prestarted()
         workers.settle()
@@ -192,17 +203,19 @@ def _in_order(planned: list[Planned], summary: Summary, reporter: Reporter | Non
     return emit
 
 
-def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool) -> Output:
-    """Write one edition's PDF (and HTML) atomically, then its cache record."""
+def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool, written: list[Output]) -> Output:
+    """Write one edition's PDF (and HTML) atomically, then its cache record; add the output to
+    `written` as soon as its PDF is in place."""
+    e = p.edition
+    output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, rendered.pages,
+                    len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(), round(rendered.seconds, 3))
     write_atomic(p.pdf, rendered.pdf)
+    written.append(output)
     html_sha = None
     if write_html:
         html = rendered.html.encode("utf-8")
         write_atomic(p.pdf.with_suffix(".html"), html)
         html_sha = hashlib.sha256(html).hexdigest()
-    e = p.edition
-    output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, rendered.pages,
-                    len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(), round(rendered.seconds, 3))
     write_atomic(cache.record_path(out, p.stem), cache.record_bytes(p.key, asdict(output), html_sha))
     return output
 

@@ -17,7 +17,8 @@ def add_parser(commands) -> None:
     parser = commands.add_parser("i18n", help="translation catalogues: update, export, import")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     update = actions.add_parser("update", help="create or refresh every catalogue from the master text")
-    update.add_argument("--document", help="only this document (a folder name under source/)")
+    update.add_argument("--document", help="only this document's catalogues (a folder name under source/); "
+                                           "the layouts' catalogues are refreshed by a run without it")
     update.add_argument("--locale", help="only this locale, e.g. es")
     update.set_defaults(run=run_update)
     export = actions.add_parser("export", help="write one exchange file per locale for translation vendors")

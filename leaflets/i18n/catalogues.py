@@ -108,12 +108,11 @@ def catalogue_bytes(catalog: Catalog) -> bytes:
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` unless it already holds exactly that; tell whether it wrote."""
+    from ..build import write_atomic  # the one atomic writer of every output (imported late: no cycle)
+
     if path.is_file() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    temp.replace(path)
+    write_atomic(path, data)
     return True
 
 

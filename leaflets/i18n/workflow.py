@@ -28,20 +28,25 @@ def target_locales(doc: SourceDocument) -> list[str]:
 
 
 def update(root: Path, document: str | None = None, locale: str | None = None) -> list[Changes]:
-    """Refresh the templates and catalogues of every document and of the layouts."""
+    """Refresh the templates and catalogues of every document and of the layouts.
+
+    With `document`, only that document's catalogues are touched: each template is dated by
+    its own document's master editions, so refreshing one document never changes another's.
+    """
     documents = load_all(root, document)
     changes: list[Changes] = []
     all_locales: set[str] = set()
-    created = _template_date(documents)
     for doc in documents:
-        pot = template(document_entries(root, doc), doc.name, created)
+        pot = template(document_entries(root, doc), doc.name, _template_date([doc]))
         write_if_changed(doc.folder / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
         locales = target_locales(doc)
         all_locales.update(locales)
         for tag in locales:
             if locale is None or tag == locale:
                 changes.append(_refresh(catalogue_path(doc, tag), pot, tag))
-    pot = template(layout_entries(root / "layouts"), "layouts", created)
+    if document is not None:
+        return changes  # the layouts' catalogues are shared by every document
+    pot = template(layout_entries(root / "layouts"), "layouts", _template_date(documents))
     write_if_changed(root / "layouts" / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
     for tag in sorted(all_locales):
         if locale is None or tag == locale:
