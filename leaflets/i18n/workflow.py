@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
 
 from ..build import load_all
 from ..diagnostics import ContentError, Diagnostic, error
@@ -46,7 +47,7 @@ def update(root: Path, document: str | None = None, locale: str | None = None) -
                 changes.append(_refresh(catalogue_path(doc, tag), pot, tag))
     if document is not None:
         return changes  # the layouts' catalogues are shared by every document
-    pot = template(layout_entries(root / "layouts"), "layouts", _template_date(documents))
+    pot = _layouts_template(root, documents)
     write_if_changed(root / "layouts" / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
     for tag in sorted(all_locales):
         if locale is None or tag == locale:
@@ -67,6 +68,21 @@ def _refresh(path: Path, pot: Catalog, locale: str) -> Changes:
     catalog, changes = refresh(path, pot, locale)
     write_if_changed(path, catalogue_bytes(catalog))
     return changes
+
+
+def _layouts_template(root: Path, documents: list[SourceDocument]) -> Catalog:
+    """Return the layouts' template: its date kept while its entries stay the same (so adding or
+    editing a document does not touch the shared catalogues), else the latest master's."""
+    entries = layout_entries(root / "layouts")
+    path = root / "layouts" / LOCALES_DIR / TEMPLATE_NAME
+    try:
+        with path.open("rb") as stream:
+            kept = template(entries, "layouts", read_po(stream).creation_date)
+        if catalogue_bytes(kept) == path.read_bytes():
+            return kept
+    except (OSError, ValueError):
+        pass
+    return template(entries, "layouts", _template_date(documents))
 
 
 def _template_date(documents: list[SourceDocument]) -> dt.datetime:
