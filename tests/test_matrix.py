@@ -158,8 +158,8 @@ def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch)
         return real(request, root)
 
     monkeypatch.setattr(leaflets.render, "execute", faulty)  # forked workers inherit it
-    summary = run(rebuilt, rebuilt / "build", SCREEN, jobs=2, force=True)
-    assert summary.built == [s for s in STEMS if s != "other-en-a4-screen"]
+    summary = run(rebuilt, rebuilt / "build", Filters(locale="en", paper="a4", profile="screen"), jobs=2, force=True)
+    assert summary.built == ["ambc-en-a4-screen"]
     [failed] = summary.failed
     assert failed.stem == "other-en-a4-screen" and "RuntimeError: boom" in failed.fault
     with pytest.raises(RuntimeError, match="boom"):
@@ -184,11 +184,14 @@ def test_shards_are_disjoint_balanced_and_cover_the_matrix(size, count):
 
 def test_merged_shard_manifests_equal_a_single_machine_build(built_matrix, tmp_path):
     single, _ = built_matrix
-    root = sources(tmp_path / "project")
+    # The shards find their editions rendered (the cache of the single build, copied): what is
+    # tested here is the slicing, the parts and their merge; rendering is the same in a shard.
+    root = Path(shutil.copytree(single, tmp_path / "project"))
+    (root / "build" / "manifest.json").unlink()
     seen = []
     for k in (1, 2, 3):
         summary = run(root, root / "build", SCREEN, jobs=1, shard=Shard(k, 3))
-        seen.append(summary.built)
+        seen.append(summary.built + summary.skipped)
     assert sorted(s for part in seen for s in part) == STEMS
     assert not (root / "build" / "manifest.json").exists()
     parts = find_parts(root / "build")
