@@ -71,10 +71,9 @@ def root() -> Path:
 def built() -> dict:
     """Every edition of ROOT, built once per test run (the first worker builds, under a lock,
     the others find it up to date); map (document, locale, paper, profile) to its PDF."""
-    out = SHARED / "build"
+    out = ROOT / "build"
     with FileLock(str(SHARED / "build.lock")):
         outputs = build(ROOT, out, Filters(), write_html=True, jobs=2)
-    # Output paths are relative to the root when inside it, absolute otherwise: `/` handles both.
     return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path for o in outputs}
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import CHECKOUT, make_project
+from conftest import CHECKOUT, ROOT, add_document
 from pdfread import reading_text
 
 
@@ -21,9 +22,11 @@ def run(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def two_leaflets(tmp_path_factory) -> Path:
-    """A fresh clone of the project holding the a/mBC leaflet and an unrelated second one."""
-    return make_project(tmp_path_factory.mktemp("two") / "project", ("ambc", "anaemia"))
+def two_leaflets(built, tmp_path_factory) -> Path:
+    """The built fixture project (the a/mBC leaflet), copied, with an unrelated second leaflet added."""
+    root = Path(shutil.copytree(ROOT, tmp_path_factory.mktemp("two") / "project"))
+    add_document(root, "anaemia")
+    return root
 
 
 def test_a_second_leaflet_builds_and_checks_beside_the_first(two_leaflets):
@@ -33,9 +36,11 @@ def test_a_second_leaflet_builds_and_checks_beside_the_first(two_leaflets):
     assert check.stderr.splitlines()[-1] == "0 error(s), 10 warning(s)"  # the a/mBC leaflet's warnings
     assert "source/anaemia" not in check.stderr
 
-    built = run(root, "--jobs", "2", "--out", "out")
+    built = run(root, "--jobs", "2")
     assert built.returncode == 0, built.stderr
-    manifest = json.loads((root / "out" / "manifest.json").read_text("utf-8"))
+    # The first leaflet's editions were built already: adding a leaflet renders only its own.
+    assert "3 built, 9 up to date, 0 failed" in built.stdout + built.stderr
+    manifest = json.loads((root / "build" / "manifest.json").read_text("utf-8"))
     editions = [(e["document"], e["locale"], e["paper"], e["profile"]) for e in manifest["editions"]]
     assert [e for e in editions if e[0] == "anaemia"] == [
         ("anaemia", "en", "a4", "screen"), ("anaemia", "en", "letter", "print"), ("anaemia", "es", "a4", "screen")]
@@ -45,11 +50,11 @@ def test_a_second_leaflet_builds_and_checks_beside_the_first(two_leaflets):
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert "pages, anaemia a4 screen: en 1 (master), es 1 (+0)" in built.stdout
 
-    spanish = reading_text(root / "out/anaemia/anaemia-es-a4-screen.pdf")
+    spanish = reading_text(root / "build/anaemia/anaemia-es-a4-screen.pdf")
     assert "Anemia ferropénica (AF)" in spanish and "Consultado" in spanish
     assert "BORRADOR" in spanish and "What is iron deficiency" not in spanish
 
-    listed = run(root, "list", "--out", "out")
+    listed = run(root, "list")
     assert listed.returncode == 0 and listed.stdout.splitlines()[-1] == "12 edition(s), 0 out of date"
 
 

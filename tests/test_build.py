@@ -92,7 +92,7 @@ def test_abbreviations_follow_the_text(project, tmp_path):
 
 
 def test_cli_builds_and_reports_each_edition(tmp_path):
-    result = run_cli("--paper", "letter", "--out", str(tmp_path))
+    result = run_cli("--paper", "letter", "--profile", "screen", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{tmp_path}/ambc/ambc-en-letter-screen.pdf") or "ambc-en-letter-screen.pdf" in lines[0]

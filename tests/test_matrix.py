@@ -136,17 +136,16 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
     letter = rebuilt / "styles/paper/letter.css"
     letter.write_text('@font-face { font-family: Gone; src: url("../fonts/Gone.ttf"); }\n'
                       + letter.read_text())
-    done, seen = cli(rebuilt, "build", "--locale", "en", "--profile", "screen", "--jobs", "2")
+    done, seen = cli(rebuilt, "build", "--document", "ambc", "--locale", "en", "--profile", "screen", "--jobs", "2")
     assert seen["exit"] == 1
     assert "FAILED build/ambc/ambc-en-letter-screen.pdf" in done.stderr
     assert "error[render-fetch]: file not found: " in done.stderr
-    assert "0 failed" not in done.stdout and "2 built, 0 up to date, 2 failed in " in done.stdout
+    assert "0 failed" not in done.stdout and "1 built, 0 up to date, 1 failed in " in done.stdout
     after = pdf_bytes(rebuilt)
-    for stem in ("ambc-en-letter-screen", "other-en-letter-screen"):
-        assert after[stem] == before[stem]  # the last good PDF stays
+    assert after["ambc-en-letter-screen"] == before["ambc-en-letter-screen"]  # the last good PDF stays
     assert "AMBC-EN-A4-0001" in reading_text(rebuilt / "build/ambc/ambc-en-a4-screen.pdf")
     # The failed editions are still out of date: the next build tries them again.
-    assert cli(rebuilt, "list", "--locale", "en", "--profile", "screen")[0].stdout.count("inputs changed") == 2
+    assert cli(rebuilt, "list", "--locale", "en", "--profile", "screen")[0].stdout.count("inputs changed") == 3
 
 
 def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch):
@@ -240,9 +239,16 @@ def test_the_live_display_names_each_edition_and_sums_up(rebuilt):
     assert "1 built, 0 up to date, 0 failed in " in text
 
 
+class _Translated(Filters):
+    """The a4 screen editions in Spanish and German."""
+
+    def accepts(self, doc, edition) -> bool:
+        return edition.locale in ("es", "de") and edition.paper == "a4" and edition.profile == "screen"
+
+
 def test_translated_editions_render_in_workers_as_in_one_process(built, tmp_path):
-    summary = run(ROOT, tmp_path, Filters(paper="a4", profile="screen"), jobs=2, force=True)
-    assert {o.locale for o in summary.outputs} >= {"en", "es", "de", "en-XA"}
+    summary = run(ROOT, tmp_path, _Translated(), jobs=2, force=True)
+    assert sorted(o.locale for o in summary.outputs) == ["de", "es"]
     for output in summary.outputs:
         first = built[(output.document, output.locale, output.paper, output.profile)]
         assert Path(output.path).read_bytes() == first.read_bytes(), output.path
