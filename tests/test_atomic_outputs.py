@@ -321,3 +321,26 @@ def test_sigkill_mid_write_leaves_the_previous_outputs(first_build, tmp_path):
     assert temporaries(out) == []
     assert outputs(out)[PDF] != before[PDF]
     assert_manifest_matches_disk(out, root)
+
+
+# --- faults in the content and in rendering -------------------------------------------------
+
+def test_a_content_error_leaves_the_previous_outputs(built_once):
+    root, out, before = built_once
+    leaflet = root / "source/anaemia/leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8").replace("[@nhs-ida]", "[@nhs-ide]", 1), "utf-8")
+    with pytest.raises(ContentError) as caught:
+        rebuild(root, out)
+    assert [d.code for d in caught.value.diagnostics if d.is_error] == ["unknown-citation"]
+    assert outputs(out) == before and temporaries(out) == []
+
+
+def test_a_render_fault_leaves_the_previous_outputs(built_once):
+    root, out, before = built_once
+    sheet = root / "styles/profile/screen.css"
+    sheet.write_text(sheet.read_text("utf-8") + "\nh1 { background: url(missing.png); }\n", "utf-8")
+    with pytest.raises(ContentError) as caught:
+        rebuild(root, out)
+    assert [d.code for d in caught.value.diagnostics] == ["render-fetch"]
+    assert outputs(out) == before and temporaries(out) == []
+    assert_manifest_matches_disk(out, root)
