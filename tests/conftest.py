@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 
 CHECKOUT = Path(__file__).resolve().parent.parent  # the code under test
 FIXTURE_DOCUMENTS = CHECKOUT / "tests" / "fixtures" / "documents"

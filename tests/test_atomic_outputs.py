@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CHECKOUT, make_project
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 
 EN = Filters(locale="en", paper="a4", profile="screen")

@@ -12,7 +12,8 @@ import pypdf
 
 from conftest import ROOT
 from expected_ambc import REFERENCES
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from pdfread import find_in_order, reading_text, squash
 
 

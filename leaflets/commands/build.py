@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from ..paths import ROOT
 from ..profiles import PAPERS, PROFILES
 from . import selection
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +28,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
 
 def shard(text: str):
     """Parse `--shard K/N` for argparse."""
-    from ..shards import Shard
+    from ..plan import Shard
 
     try:
         return Shard.parse(text)
@@ -70,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
     selection.check(ROOT, args.document, args.locale)
     out = args.out or ROOT / "build"
     _start_workers_early(args, out)
-    from ..build import Filters
     from ..matrix import run as build_matrix
+    from ..plan import Filters
     from ..progress import reporter_for
     from ..workers import cpu_count
 

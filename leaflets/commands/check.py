@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..exits import EXIT_CONTENT, EXIT_OK
 from ..paths import ROOT
 from . import selection
-
-EXIT_OK, EXIT_CONTENT = 0, 1
 
 
 def add_parser(commands) -> None:
@@ -22,7 +21,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checks import check_project
+    from ..matrix import check_project
     selection.check(ROOT, args.document)
     found = check_project(ROOT, args.document)
     if args.strict:
@@ -44,7 +43,7 @@ def _as_error(diagnostic):
 
 
 def _report(document: str | None) -> None:
-    from ..build import load_all
+    from ..documents import load_all
     from ..checks.readability import MAX_WORDS, section_stats
     from ..checks.text import units
 

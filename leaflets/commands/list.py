@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from ..exits import EXIT_OK
 from ..paths import ROOT
 from . import selection
 from .build import add_filters
-
-EXIT_OK = 0
 
 
 def add_parser(commands) -> None:
@@ -25,8 +24,8 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..build import Filters
-    from ..matrix import build_options, survey
+    from ..cache import build_options
+    from ..plan import Filters, survey
 
     selection.check(ROOT, args.document, args.locale)
     out = args.out or ROOT / "build"

@@ -106,16 +106,6 @@ def catalogue_bytes(catalog: Catalog) -> bytes:
     return stream.getvalue()
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless it already holds exactly that; tell whether it wrote."""
-    from ..build import write_atomic  # the one atomic writer of every output (imported late: no cycle)
-
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    write_atomic(path, data)
-    return True
-
-
 def refresh(path: Path, pot: Catalog, locale: str) -> tuple[Catalog, Changes]:
     """Return the catalogue at `path` brought up to date with `pot`, and what changed."""
     changes = Changes(path)
