@@ -60,7 +60,7 @@ def test_a_second_leaflet_builds_and_checks_beside_the_first(two_leaflets):
 
 def test_the_shipped_leaflets_pass_check():
     """Whatever leaflets the checkout holds under source/ (none, one or many) check clean."""
-    from leaflets.checks import check_project
+    from leaflets.matrix import check_project
 
     errors = [d.format() for d in check_project(CHECKOUT) if d.is_error]
     assert errors == []
