@@ -23,6 +23,16 @@ from leaflets.plan import Filters
 
 CHECKOUT = Path(__file__).resolve().parent.parent  # the code under test
 FIXTURE_DOCUMENTS = CHECKOUT / "tests" / "fixtures" / "documents"
+# Review dates are judged against this day in every test, so the suite does not start failing
+# (review-due, review-overdue) as the calendar moves on.
+TEST_TODAY = "2026-06-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("LEAFLETS_TODAY", TEST_TODAY)
+
+
 PROJECT_TREES = ("source", "layouts", "styles")
 _SHARED_TREES = ("layouts", "styles", "schema")
 _ENV = "LEAFLETS_TEST_PROJECT"
