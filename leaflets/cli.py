@@ -17,6 +17,7 @@ from .commands import check as check_command
 from .commands import doctor as doctor_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
+from .commands.selection import UsageError
 from .commands import compare as compare_command
 from .diagnostics import ContentError
 
@@ -50,12 +51,17 @@ def _raise_interrupt_on_sigterm():
 def parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     main = argparse.ArgumentParser(
-        prog="make_pdf.py",
-        description="Build patient leaflet PDFs from the YAML sources under source/. "
-                    "Without a command, builds every declared edition.")
+        prog="make_pdf.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build patient leaflet PDFs from the YAML sources under source/.\n"
+                    "Without a command, builds every declared edition (the build command).")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(commands)
+    # The default command's options work without naming it: show them here too.
+    default = next(iter(COMMANDS))
+    options = commands.choices[default].format_help().split("\noptions:\n", 1)[-1]
+    options = "".join(line for line in options.splitlines(True) if not line.lstrip().startswith("-h, --help"))
+    main.epilog = f"{default} options (also without a command, e.g. make_pdf.py --paper a4):\n{options}"
     return main
 
 
@@ -72,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     previous = _raise_interrupt_on_sigterm()
     try:
         return args.run(args)
+    except UsageError as exc:
+        command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+        print(f"make_pdf.py {command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)

@@ -7,6 +7,7 @@ This module only calls the stages in order: each stage's work lives in its own m
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,8 @@ from .cache import build_options
 from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic, sort_diagnostics
 from .documents import SourceDocument, load_all
-from .outputs import Output, write_edition, write_manifest, write_part
+from .outputs import (Output, reconcile_manifest, remove_stale_temporaries, write_edition, write_manifest,
+                      write_part)
 from .plan import Filters, Planned, Shard, survey
 
 if TYPE_CHECKING:  # resolving is imported when something must be rendered: no-op builds stay fast
@@ -130,6 +132,7 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
     options = build_options(allow_incomplete)
 
     started_at = time.perf_counter()
+    written: list[Output] = []  # each output whose PDF is in place, as soon as it is
     try:
         documents = load_all(root, filters.document)
         masters = {doc.name: doc.leaflet.document.language for doc in documents}
@@ -137,7 +140,10 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
             warn(warning)
         planned = survey(root, out, filters, shard, write_html, options, force, documents)
         if shard is None and planned:
-            reconcile_manifest(out, root)
+            try:
+                reconcile_manifest(out, root)
+            except OSError as exc:
+                raise ContentError([_unwritable(exc, out / "manifest.json")])
         stale = [p for p in planned if p.reason is not None]
         summary = Summary(masters=masters)
         if reporter:
@@ -147,6 +153,7 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
             if p.reason is None:
                 emit(p, cache.recorded_output(p.record), None)
         if stale:
+            remove_stale_temporaries(out)
             with workers.Workers(min(jobs, len(stale))) as pool:
                 found = resolve_editions(root, filters.only({p.stem for p in stale}), strict, warn,
                                          allow_incomplete, documents, checked=True)
@@ -154,16 +161,22 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                     for diagnostic in job.filled:
                         warn(diagnostic)
                 by_stem = {p.stem: p for p in stale}
-                for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
-                    p = by_stem[rendered.stem]
-                    output = None
-                    if rendered.ok:
-                        try:
-                            output = write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
-                                                   rendered.pages, rendered.seconds)
-                        except OSError as exc:  # a full disk, a read-only folder: this edition fails
-                            rendered = replace(rendered, pdf=None, diagnostics=(_unwritable(exc, p.pdf),))
-                    emit(p, output, rendered)
+                try:
+                    for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
+                        p = by_stem[rendered.stem]
+                        output = None
+                        if rendered.ok:
+                            try:
+                                output = write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
+                                                       rendered.pages, rendered.seconds, written)
+                            except OSError as exc:  # a full disk, a read-only folder: this edition fails
+                                rendered = replace(rendered, pdf=None, diagnostics=(_unwritable(exc, p.pdf),))
+                        emit(p, output, rendered)
+                except BaseException:
+                    if written and shard is None:  # the manifest still tells what is on disk
+                        with contextlib.suppress(OSError):  # (unless the disk refuses that too)
+                            write_manifest(out, root, written)
+                    raise
     except BaseException as exc:
         workers.discard_prestarted(kill=not isinstance(exc, Exception))
         raise
@@ -175,7 +188,9 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
         if shard is not None:
             summary.manifest = write_part(out, shard.index, shard.count, summary.outputs)
         elif planned:
-            summary.manifest = write_manifest(out, root, summary.outputs)
+            # an edition whose PDF was replaced before a later write failed is listed as it is on disk
+            on_disk = summary.outputs + [o for o in written if o not in summary.outputs]
+            summary.manifest = write_manifest(out, root, on_disk)
     except OSError as exc:  # the editions are written; the next build writes the manifest from their records
         raise ContentError([_unwritable(exc, out / "manifest.json")])
     summary.seconds = time.perf_counter() - started_at
@@ -192,35 +207,6 @@ def _unwritable(exc: OSError, path: Path) -> Diagnostic:
                  "free space on the disk or choose another --out; the previous files were kept")
 
 
-def reconcile_manifest(out: Path, root: Path) -> None:
-    """Rewrite the manifest from the cache records when it does not match the files on disk.
-
-    Each edition's record is written after its PDF, so an interrupted or killed build can leave
-    files the manifest does not describe: the records (checked against the files) tell the truth.
-    """
-    import hashlib
-
-    entries = []
-    for path in sorted((out / cache.CACHE_DIR / cache.RECORDS).glob("*.json")):
-        output = cache.recorded_output(cache.read_record(out, path.stem))
-        if output is None:
-            continue
-        try:
-            if hashlib.sha256((root / output.path).read_bytes()).hexdigest() != output.sha256:
-                continue
-        except OSError:
-            continue
-        entries.append(output)
-    manifest = out / "manifest.json"
-    if not manifest.exists() and not entries:
-        return
-    from . import environment
-    from .outputs import _manifest, manifest_entry
-
-    try:  # atomically, listing only what the records vouch for
-        _manifest(manifest, map(manifest_entry, entries), renderer=environment.renderer_versions())
-    except OSError as exc:
-        raise ContentError([_unwritable(exc, manifest)])
 
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,

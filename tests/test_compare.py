@@ -185,12 +185,12 @@ def test_report_text_is_escaped_in_the_html_report(tmp_path, capsys):
     references = new / "source" / DOC / "references.yaml"
     references.write_text(references.read_text("utf-8").replace(
         "title: A guide for patients", "title: " + json.dumps("A guide " + HOSTILE)), "utf-8")
-    leaflet.write_text(leaflet.read_text("utf-8").replace("job_code: TEST-A4-0001", "job_code: TEST<b>2</b>"), "utf-8")
+    leaflet.write_text(leaflet.read_text("utf-8").replace('version: "1.0"', 'version: "1.0<b>2</b>"'), "utf-8")
     out = tmp_path / "report"
     assert main(["compare", str(old), str(new), "--format", "html", "--out", str(out)]) == 1
     html = (out / f"{DOC}-en-compare.html").read_text("utf-8")
     assert "<script" not in html and "<img" not in html and "<b>" not in html
-    assert "TEST&lt;b&gt;2&lt;/b&gt;" in html  # the job code: printed as it is, not through the diff
+    assert "1.0&lt;b&gt;2&lt;/b&gt;" in html  # the version: printed as it is, not through the diff
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 3  # text, glossary, reference
 
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pikepdf
 import pypdf
 import pypdfium2
 import pytest
 
+from conftest import ROOT
 from leaflets.matrix import build
 from leaflets.plan import Filters
 from leaflets.finishing import _NAMESPACE
 from leaflets.profiles import PAPERS, PROFILES
 from pdfread import normalize
 
-ROOT = Path(__file__).resolve().parent.parent
 
 EDITIONS = [("ambc", "en", paper, profile) for profile in PROFILES for paper in PAPERS]
 IDS = [f"{paper}-{profile}" for _, _, paper, profile in EDITIONS]
@@ -110,8 +109,8 @@ def test_print_document_id_is_derived_from_the_job_code(built):
 
 
 def test_rebuilds_are_byte_identical_in_every_profile(built, tmp_path):
-    again = build(ROOT, tmp_path, Filters(document="ambc"))
-    assert {(o.paper, o.profile) for o in again} == {(k[2], k[3]) for k in EDITIONS}
+    again = build(ROOT, tmp_path, Filters(document="ambc", locale="en", paper="letter"), jobs=2)
+    assert {o.profile for o in again} == set(PROFILES)  # one paper is enough: every profile
     for output in again:
         first = built[(output.document, output.locale, output.paper, output.profile)]
         second = tmp_path / output.document / first.name

@@ -9,15 +9,17 @@ from pathlib import Path
 from ..exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from ..paths import ROOT, output_folder
 from ..profiles import PAPERS, PROFILES
+from . import selection
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
     """Add the options that select editions of the matrix (shared with `list`)."""
     parser.add_argument("--document", help="only this document (a folder name under source/)")
     parser.add_argument("--locale", help="only editions in this locale, e.g. en")
-    parser.add_argument("--paper", choices=sorted(PAPERS), help="only editions on this paper")
-    parser.add_argument("--profile", choices=sorted(PROFILES),
-                        help="only editions in this output profile")
+    parser.add_argument("--paper", type=selection.choice("paper", PAPERS), metavar="{%s}" % ",".join(sorted(PAPERS)),
+                        help="only editions on this paper")
+    parser.add_argument("--profile", type=selection.choice("profile", PROFILES),
+                        metavar="{%s}" % ",".join(sorted(PROFILES)), help="only editions in this output profile")
     parser.add_argument("--shard", type=shard, metavar="K/N",
                         help="only the K-th of N deterministic slices of the matrix, for CI runners; "
                              "writes manifest.part-K-of-N.json (join them with `manifest merge`)")
@@ -64,6 +66,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    selection.check(ROOT, args.document, args.locale)
     out = args.out or ROOT / "build"
     _start_workers_early(args, out)
     from ..matrix import run as build_matrix

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..outputs import write_atomic
+
 TEMPLATE = "compare.html.j2"
 STYLESHEET = "styles/compare.css"
 REPORT_FILES = {"layouts/compare.html.j2", "styles/compare.css"}  # the report's own files: not the edition's
@@ -90,7 +92,7 @@ def pdf_bytes(report: dict, pages: dict | None, root: Path, pages_folder: Path |
                 entry = dict(page)
                 for side in ("old_image", "new_image"):
                     if entry.get(side):
-                        (images / entry[side]).write_bytes((pages_folder / entry[side]).read_bytes())
+                        write_atomic(images / entry[side], (pages_folder / entry[side]).read_bytes())
                         entry[side] = "source/" + entry[side]
                 shown["shown"].append(entry)
         html = html_text(report, shown, root, stylesheet=STYLESHEET, base_href=stage.resolve().as_uri() + "/")
