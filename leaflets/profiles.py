@@ -43,7 +43,7 @@ PROFILES = MappingProxyType({
         MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb"}),
         ("styles/profile/screen.css",),
         (finishing.stable_document_id, finishing.display_output_intent,
-         finishing.running_heads_as_artifacts)),
+         finishing.running_heads_as_artifacts, finishing.table_header_scope)),
     "print": Profile(
         "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
         "PDF/X-4",
@@ -59,7 +59,8 @@ PROFILES = MappingProxyType({
         "PDF/A-3A",
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
-        (finishing.stable_document_id, finishing.running_heads_as_artifacts),
+        (finishing.stable_document_id, finishing.running_heads_as_artifacts,
+         finishing.table_header_scope),
         attach_sources=True),
 })
 
