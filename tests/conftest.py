@@ -43,3 +43,8 @@ def copy_project(destination: Path) -> Path:
 def project(tmp_path) -> Path:
     """A private copy of the project's source, layouts and styles."""
     return copy_project(tmp_path / "project")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="accept the current page images as the references of tests/test_visual.py")
