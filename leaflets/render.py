@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # the worker processes that render PDFs never load the conten
 # Only these trees of the project may be read while rendering.
 READABLE_TREES = ("layouts", "styles", "source")
 BASE_TEMPLATE = "leaflet.html.j2"
+# Copyfitting: layers tried in turn when the body's last page would hold too few lines.
+COPYFIT_STEPS = ("styles/copyfit/step-1.css", "styles/copyfit/step-2.css", "styles/copyfit/step-3.css")
+MIN_LAST_PAGE_LINES = 6
 
 
 def environment(layouts: Path) -> jinja2.Environment:
@@ -113,6 +116,13 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     try:
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(**options)
+        if short_last_body_page(rendered):  # copyfit: keep the first step that fixes it
+            for step in COPYFIT_STEPS:
+                layer = weasyprint.CSS(filename=str(root / step), url_fetcher=fetcher)
+                attempt = document.render(**{**options, "stylesheets": [layer]})
+                if not short_last_body_page(attempt):
+                    rendered = attempt
+                    break
         pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)
@@ -124,6 +134,28 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     if problems:
         raise ContentError(_unique(problems))
     return pdf, len(rendered.pages)
+
+
+def short_last_body_page(rendered) -> int | None:
+    """Return the number of the body's last page when it holds fewer than MIN_LAST_PAGE_LINES
+    lines of text below an earlier body page, else None."""
+    body = [number for number, page in enumerate(rendered.pages, 1)
+            if page._page_box.page_type.name == "body"]
+    if len(body) < 2:
+        return None
+    last = body[-1]
+    return last if _text_lines(rendered.pages[last - 1]._page_box) < MIN_LAST_PAGE_LINES else None
+
+
+def _text_lines(box) -> int:
+    """Count the lines of text in a page's flow (not its margin boxes or fixed marks)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
+        return 0
+    if isinstance(box, boxes.LineBox):
+        return 1
+    return sum(_text_lines(child) for child in getattr(box, "children", ()))
 
 
 _MISSING_GLYPH = re.compile(r'unsupported by fonts: "(?P<text>.*)" \((?P<codes>U\+[0-9A-F, U+]+)\)', re.S)
