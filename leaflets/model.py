@@ -184,7 +184,7 @@ class Edition(Strict):
     """One PDF to build: a locale on a paper size for one kind of recipient."""
 
     locale: str = Field(description="BCP 47 locale of this edition, e.g. en, es, de.")
-    paper: Literal["a4", "letter"] = Field("a4", description="Paper size.")
+    paper: Literal["a4", "a5", "letter"] = Field("a4", description="Paper size.")
     profile: Literal["screen", "print", "archive"] = Field(
         "screen", description="Output profile: screen (tagged, links), print (bleed, CMYK) "
                               "or archive (PDF/A).")

@@ -34,6 +34,7 @@ class Profile:
 
 PAPERS = MappingProxyType({
     "a4": Paper("a4", "A4", 210.0, 297.0, "styles/paper/a4.css", 3.0),
+    "a5": Paper("a5", "A5", 148.0, 210.0, "styles/paper/a5.css", 3.0),
     "letter": Paper("letter", "US Letter", 215.9, 279.4, "styles/paper/letter.css", 3.175),
 })
 
