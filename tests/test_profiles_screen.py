@@ -86,7 +86,7 @@ def test_a_known_section_is_a_heading_then_its_paragraph(screen):
 def test_lists_tables_and_panel_are_tagged_as_such(screen):
     document = screen.Root.StructTreeRoot.K[0]
     tags = [str(e.S) for e in _elements(document)]
-    assert tags.count("/L") >= 5  # bullets, panel cards, abbreviations (2 columns), references
+    assert tags.count("/L") >= 5  # bullets, abbreviations (2 columns), references, other sources
     for element in _elements(document):
         kinds = {str(kid.S) for kid in _kids(element) if isinstance(kid, pikepdf.Dictionary) and "/S" in kid}
         if str(element.S) == "/L":
