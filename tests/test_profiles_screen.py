@@ -80,7 +80,9 @@ def test_a_known_section_is_a_heading_then_its_paragraph(screen):
     heading = headings[titles.index("Hormone receptor-positive (HR+) tumors")]
     siblings = [str(kid.S) for kid in _kids(heading.P)]
     at = next(i for i, kid in enumerate(_kids(heading.P)) if kid.objgen == heading.objgen)
-    assert siblings[at:at + 3] == ["/H2", "/P", "/H2"]  # the heading, its paragraph, the next section
+    # the heading, its paragraph, then the next section (unless a page ends there: WeasyPrint
+    # gives each page's part of <main> its own structure element)
+    assert siblings[at:at + 3] in (["/H2", "/P", "/H2"], ["/H2", "/P"])
 
 
 def test_lists_tables_and_panel_are_tagged_as_such(screen):
