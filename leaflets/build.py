@@ -51,8 +51,7 @@ class Job:
 
     @property
     def stem(self) -> str:
-        e = self.edition
-        return f"{self.document}-{e.locale}-{e.paper}-{e.profile}"
+        return self.edition.stem(self.document)
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,7 @@ class Output:
     bytes: int
     sha256: str
     seconds: float
+    type: str = "standard"  # the edition type (large print); after the timings, so records stay valid
 
 
 def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
@@ -192,6 +192,8 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
     for output in outputs:
         entry = asdict(output)
         del entry["seconds"]  # timings vary; the manifest stays reproducible
+        if entry["type"] == "standard":
+            del entry["type"]  # only large print and other types say so
         entries[_entry_key(entry)] = entry
     manifest = {"editions": [entries[key] for key in sorted(entries)]}
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -199,7 +201,9 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
 
 
 def _entry_key(entry: dict) -> tuple:
-    return (entry["document"], entry["locale"], entry["paper"], entry["profile"])
+    edition_type = entry.get("type", "standard")
+    return (entry["document"], entry["locale"], entry["paper"], entry["profile"]) + (
+        (edition_type,) if edition_type != "standard" else ())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

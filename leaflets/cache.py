@@ -103,7 +103,8 @@ class Fingerprints:
             self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/")
         return self._documents[name]
 
-    def key(self, document: str, locale: str, paper: str, profile: str) -> str:
+    def key(self, document: str, locale: str, paper: str, profile: str,
+            edition_type: str = "standard") -> str:
         """Return the hex key of one edition: equal keys mean the same PDF."""
         from .profiles import PAPERS, PROFILES
 
@@ -112,7 +113,8 @@ class Fingerprints:
                  if locale_of(path) in (None, wanted)}
         shape = {
             "format": FORMAT,
-            "edition": [document, locale, paper, profile],
+            "edition": [document, locale, paper, profile]
+                       + ([edition_type] if edition_type != "standard" else []),
             "files": files,
             "paper": stable_repr(PAPERS.get(paper)),
             "profile": stable_repr(PROFILES.get(profile)),

@@ -35,8 +35,7 @@ class Planned:
 
     @property
     def stem(self) -> str:
-        e = self.edition
-        return f"{self.document}-{e.locale}-{e.paper}-{e.profile}"
+        return self.edition.stem(self.document)
 
 
 class Reporter(Protocol):
@@ -78,10 +77,10 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
     fingerprints = cache.Fingerprints(root, build_options() if options is None else options)
     planned = []
     for document, e in selection:
-        stem = f"{document}-{e.locale}-{e.paper}-{e.profile}"
+        stem = e.stem(document)
         pdf = out / document / f"{stem}.pdf"
         shown = relative_to_root(pdf, root)
-        key = fingerprints.key(document, e.locale, e.paper, e.profile)
+        key = fingerprints.key(document, e.locale, e.paper, e.profile, e.type)
         record = cache.read_record(out, stem)
         if force:
             reason = "forced"
@@ -202,7 +201,8 @@ def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool) -
         html_sha = hashlib.sha256(html).hexdigest()
     e = p.edition
     output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, rendered.pages,
-                    len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(), round(rendered.seconds, 3))
+                    len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(), round(rendered.seconds, 3),
+                    e.type)
     write_atomic(cache.record_path(out, p.stem), cache.record_bytes(p.key, asdict(output), html_sha))
     return output
 
@@ -210,4 +210,6 @@ def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool) -
 def _manifest_entry(output: Output) -> dict:
     entry = asdict(output)
     del entry["seconds"]  # timings vary; the manifest stays reproducible
+    if entry["type"] == "standard":
+        del entry["type"]  # only large print and other types say so: manifests stay as they were
     return entry

@@ -197,6 +197,14 @@ class Edition(Strict):
         "draft", description="Draft editions carry a visible DRAFT mark.")
     translation: TranslationRecord | None = Field(
         None, description="For an edition in another language than the master: its translation's record.")
+    type: Literal["standard", "large-print"] = Field(
+        "standard", description="Edition type: standard, or large-print (UKAAF/RNIB clear and "
+                                "large print: body 16 pt or larger, no hyphenation, short lines).")
+
+    def stem(self, document: str) -> str:
+        """Name this edition's output files: document-locale-paper-profile[-type]."""
+        suffix = "" if self.type == "standard" else f"-{self.type}"
+        return f"{document}-{self.locale}-{self.paper}-{self.profile}{suffix}"
 
     @model_validator(mode="after")
     def _approved_after_review(self) -> "Edition":

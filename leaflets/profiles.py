@@ -67,7 +67,14 @@ PROFILES = MappingProxyType({
 
 COMMON_STYLESHEETS = ("styles/leaflet.css",)
 
+# Edition types: a style layer over the paper and profile (large print: styles/type/).
+EDITION_TYPES = MappingProxyType({
+    "standard": (),
+    "large-print": ("styles/type/large-print.css",),
+})
 
-def stylesheets_for(paper: str, profile: str) -> list[str]:
+
+def stylesheets_for(paper: str, profile: str, edition_type: str = "standard") -> list[str]:
     """Return the stylesheet layers for an edition, common first."""
-    return [*COMMON_STYLESHEETS, PAPERS[paper].stylesheet, *PROFILES[profile].stylesheets]
+    return [*COMMON_STYLESHEETS, PAPERS[paper].stylesheet, *PROFILES[profile].stylesheets,
+            *EDITION_TYPES[edition_type]]

@@ -106,4 +106,6 @@ def merge(parts: list[Path], out: Path) -> Path:
 
 
 def _entry_key(entry: dict) -> tuple:
-    return (entry["document"], entry["locale"], entry["paper"], entry["profile"])
+    edition_type = entry.get("type", "standard")
+    return (entry["document"], entry["locale"], entry["paper"], entry["profile"]) + (
+        (edition_type,) if edition_type != "standard" else ())
