@@ -67,6 +67,7 @@ class Output:
     sha256: str
     seconds: float
     type: str = "standard"  # the edition type (large print); after the timings, so records stay valid
+    fit: str = ""  # how full the body's last page is; printed, not in the manifest
 
 
 def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
@@ -139,7 +140,7 @@ def render_job(job: Job, root: Path) -> tuple[bytes, str, int]:
     from .render import execute
 
     request = prepare(job, root)
-    pdf, pages = execute(request, root)
+    pdf, pages, _fit = execute(request, root)
     return pdf, request.html, pages
 
 
@@ -192,6 +193,7 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
     for output in outputs:
         entry = asdict(output)
         del entry["seconds"]  # timings vary; the manifest stays reproducible
+        del entry["fit"]
         if entry["type"] == "standard":
             del entry["type"]  # only large print and other types say so
         entries[_entry_key(entry)] = entry

@@ -202,7 +202,7 @@ def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool) -
     e = p.edition
     output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, rendered.pages,
                     len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(), round(rendered.seconds, 3),
-                    e.type)
+                    e.type, getattr(rendered, "fit", ""))
     write_atomic(cache.record_path(out, p.stem), cache.record_bytes(p.key, asdict(output), html_sha))
     return output
 
@@ -210,6 +210,7 @@ def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool) -
 def _manifest_entry(output: Output) -> dict:
     entry = asdict(output)
     del entry["seconds"]  # timings vary; the manifest stays reproducible
+    del entry["fit"]
     if entry["type"] == "standard":
         del entry["type"]  # only large print and other types say so: manifests stay as they were
     return entry

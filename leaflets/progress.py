@@ -13,7 +13,8 @@ from .matrix import Planned, Summary
 def line(output: Output, built: bool) -> str:
     """Describe one edition on one line: path, pages, seconds (or that it was up to date)."""
     when = f"{output.seconds:.2f} s" if built else "up to date"
-    return f"{output.path}  {output.pages} pages  {when}"
+    fit = f"  {output.fit}" if output.fit else ""
+    return f"{output.path}  {output.pages} pages  {when}{fit}"
 
 
 def failure_lines(planned: Planned, rendered: Any) -> list[str]:
