@@ -36,3 +36,15 @@ def test_tightening_pulls_the_last_lines_back():
     pdf, pages = render_pdf(html, (ROOT / "layouts").as_uri() + "/", ROOT, {})
     assert pages == 1
     assert len(pypdfium2.PdfDocument(pdf)) == 1
+
+
+def test_the_fit_is_described_for_the_build_line():
+    assert weasyprint.HTML(string=leaflet(11)).render().pages  # sanity
+    from leaflets.render import describe_fit
+
+    short = describe_fit(weasyprint.HTML(string=leaflet(11)).render())
+    assert short.startswith("last body page 2: 1 lines, ") and "could not copyfit page 2" in short
+    fit: list[str] = []
+    render_pdf(leaflet(11), (ROOT / "layouts").as_uri() + "/", ROOT, {}, fit=fit)
+    assert fit == [fit[0]] and fit[0].startswith("last body page 1: 11 lines, ")
+    assert fit[0].endswith("(copyfitted: step-1)")
