@@ -113,7 +113,8 @@ class Fingerprints:
             self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/")
         return self._documents[name]
 
-    def key(self, document: str, locale: str, paper: str, profile: str) -> str:
+    def key(self, document: str, locale: str, paper: str, profile: str,
+            edition_type: str = "standard") -> str:
         """Return the hex key of one edition: equal keys mean the same PDF."""
         from .profiles import PAPERS, PROFILES
 
@@ -122,7 +123,8 @@ class Fingerprints:
                  if locale_of(path) in (None, wanted)}
         shape = {
             "format": FORMAT,
-            "edition": [document, locale, paper, profile],
+            "edition": [document, locale, paper, profile]
+                       + ([edition_type] if edition_type != "standard" else []),
             "files": files,
             "paper": stable_repr(PAPERS.get(paper)),
             "profile": stable_repr(PROFILES.get(profile)),
@@ -146,6 +148,8 @@ class Output:
     bytes: int
     sha256: str
     seconds: float
+    type: str = "standard"  # the edition type (large print); after the timings, so records stay valid
+    fit: str = ""  # how full the body's last page is; printed, not in the manifest
 
 
 @dataclass(frozen=True)
@@ -239,13 +243,14 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
             continue
         try:
             editions = yaml.load(leaflet.read_bytes(), Loader=loader)["editions"]
-            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen")) for e in editions]
+            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen"),
+                       e.get("type", "standard")) for e in editions]
             if not all(isinstance(part, str) and _NAME.match(part) for shape in shapes for part in shape):
                 return None  # not plain names: the full build refuses them before any path is made
         except Exception:  # any fault: the full build will say what it is
             return None
         for shape in shapes:
-            if any(want is not None and want != have for want, have in zip(wanted, shape)):
+            if any(want is not None and want != have for want, have in zip(wanted, shape[:3])):
                 continue
             stem = edition_stem(name, *shape)
             pdf = out / name / f"{stem}.pdf"

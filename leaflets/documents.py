@@ -30,9 +30,12 @@ class SourceDocument:
     references_file: Loaded
 
 
-def edition_stem(document: str, locale: str, paper: str, profile: str) -> str:
-    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record)."""
-    return f"{document}-{locale}-{paper}-{profile}"
+def edition_stem(document: str, locale: str, paper: str, profile: str,
+                 edition_type: str = "standard") -> str:
+    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
+    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`."""
+    suffix = "" if edition_type == "standard" else f"-{edition_type}"
+    return f"{document}-{locale}-{paper}-{profile}{suffix}"
 
 
 def discover(source_root: Path) -> list[Path]:

@@ -168,7 +168,8 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                         if rendered.ok:
                             try:
                                 output = write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
-                                                       rendered.pages, rendered.seconds, written)
+                                                       rendered.pages, rendered.seconds,
+                                                       getattr(rendered, "fit", ""), written)
                             except OSError as exc:  # a full disk, a read-only folder: this edition fails
                                 rendered = replace(rendered, pdf=None, diagnostics=(_unwritable(exc, p.pdf),))
                         emit(p, output, rendered)

@@ -132,6 +132,14 @@ class Edition(Strict):
         "draft", description="Draft editions carry a visible DRAFT mark.")
     translation: TranslationRecord | None = Field(
         None, description="For an edition in another language than the master: its translation's record.")
+    type: Literal["standard", "large-print"] = Field(
+        "standard", description="Edition type: standard, or large-print (UKAAF/RNIB clear and "
+                                "large print: body 16 pt or larger, no hyphenation, short lines).")
+
+    def stem(self, document: str) -> str:
+        """Name this edition's output files: document-locale-paper-profile[-type]."""
+        from .documents import edition_stem
+        return edition_stem(document, self.locale, self.paper, self.profile, self.type)
 
     _locale = field_validator("locale")(check_locale)
 

@@ -79,12 +79,12 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def write_edition(p: Planned, out: Path, pdf: bytes, html: str | None, pages: int,
-                  seconds: float, written: list[Output] | None = None) -> Output:
+                  seconds: float, fit: str = "", written: list[Output] | None = None) -> Output:
     """Write one edition's PDF (and its HTML, when given) atomically, then its cache record; add
     the output to `written` as soon as its PDF is in place."""
     e = p.edition
     output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, pages,
-                    len(pdf), hashlib.sha256(pdf).hexdigest(), round(seconds, 3))
+                    len(pdf), hashlib.sha256(pdf).hexdigest(), round(seconds, 3), e.type, fit)
     write_atomic(p.pdf, pdf)
     if written is not None:
         written.append(output)
@@ -101,11 +101,16 @@ def manifest_entry(output: Output) -> dict:
     """Return an output's manifest entry: everything but its timing, which varies."""
     entry = asdict(output)
     del entry["seconds"]  # timings vary; the manifest stays reproducible
+    del entry["fit"]
+    if entry["type"] == "standard":
+        del entry["type"]  # only large print and other types say so: manifests stay as they were
     return entry
 
 
 def _entry_key(entry: dict) -> tuple:
-    return (entry["document"], entry["locale"], entry["paper"], entry["profile"])
+    edition_type = entry.get("type", "standard")
+    return (entry["document"], entry["locale"], entry["paper"], entry["profile"]) + (
+        (edition_type,) if edition_type != "standard" else ())
 
 
 def _json_bytes(data: dict) -> bytes:

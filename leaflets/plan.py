@@ -42,7 +42,7 @@ class Filters:
 
 
 def stem_of(document: str, edition: Edition) -> str:
-    return edition_stem(document, edition.locale, edition.paper, edition.profile)
+    return edition_stem(document, edition.locale, edition.paper, edition.profile, edition.type)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
         stem = stem_of(document, e)
         pdf = out / document / f"{stem}.pdf"
         shown = relative_to_root(pdf, root)
-        key = fingerprints.key(document, e.locale, e.paper, e.profile)
+        key = fingerprints.key(document, e.locale, e.paper, e.profile, e.type)
         record = cache.read_record(out, stem)
         if force:
             reason = "forced"

@@ -47,6 +47,7 @@ class Rendered:
     seconds: float
     diagnostics: tuple[Diagnostic, ...] = ()
     fault: str = ""  # an internal error's traceback: a bug, not the user's content
+    fit: str = ""  # how full the body's last page is (render.describe_fit)
 
     @property
     def ok(self) -> bool:
@@ -67,13 +68,13 @@ def render_one(request: RenderRequest, root: Path) -> Rendered:
 
     started = time.perf_counter()
     try:
-        pdf, pages = render.execute(request, root)
+        pdf, pages, fit = render.execute(request, root)
     except ContentError as exc:
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
     except Exception:  # an internal fault in one edition must not cost the others theirs
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, (),
                         traceback.format_exc())
-    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started)
+    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started, fit=fit)
 
 
 def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:

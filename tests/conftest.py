@@ -81,11 +81,13 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def built() -> dict:
     """Every edition of ROOT, built once per test run (the first worker builds, under a lock,
-    the others find it up to date); map (document, locale, paper, profile) to its PDF."""
+    the others find it up to date); map (document, locale, paper, profile) to its PDF, with the
+    edition's type after the four when it is not the standard one: (..., "large-print")."""
     out = ROOT / "build"
     with FileLock(str(SHARED / "build.lock")):
         outputs = build(ROOT, out, Filters(), write_html=True, jobs=2)
-    return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path for o in outputs}
+    return {(o.document, o.locale, o.paper, o.profile) + ((o.type,) if o.type != "standard" else ()):
+            ROOT / o.path for o in outputs}
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +106,8 @@ def copy_project(destination: Path) -> Path:
 def project(tmp_path) -> Path:
     """A private copy of the fixture project's source, layouts and styles."""
     return copy_project(tmp_path / "project")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="accept the current page images as the references of tests/test_visual.py")

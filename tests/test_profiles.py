@@ -37,14 +37,14 @@ def test_three_engines_read_every_page(built, key):
     try:
         assert len(document) == pages
         for index in range(pages):
-            image = document[index].render(scale=0.5).to_pil().convert("L")
+            image = document[index].render(scale=1).to_pil().convert("L")  # 72 dpi: text reaches black
             assert image.getextrema()[0] < 100, f"page {index + 1} renders blank"
     finally:
         document.close()
     reader = pypdf.PdfReader(path)
     assert len(reader.pages) == pages
     assert TITLE in normalize(reader.pages[0].extract_text())
-    assert "References" in normalize(reader.pages[-1].extract_text())
+    assert "References" in normalize(" ".join(p.extract_text() for p in reader.pages[-2:]))
 
 
 @pytest.mark.parametrize("key", EDITIONS, ids=IDS)

@@ -42,7 +42,8 @@ def check(documents: list[SourceDocument], root: Path, on: dt.date | None = None
         outputs: dict[tuple, int] = {}
         for index, edition in enumerate(doc.leaflet.editions):
             loc = ("editions", index)
-            key = (edition.locale, edition.paper, edition.profile)
+            key = (edition.locale, edition.paper, edition.profile) + (
+                (edition.type,) if edition.type != "standard" else ())
             if key in outputs:
                 line = file.where(("editions", outputs[key])).line
                 found.append(error(file.where(loc), "duplicate-edition",

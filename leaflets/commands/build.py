@@ -110,6 +110,8 @@ def page_counts(outputs, masters: dict[str, str]) -> list[str]:
     """Return one line per document, paper and profile: each locale's pages beside the master's."""
     groups: dict[tuple, dict[str, int]] = {}
     for o in outputs:
+        if getattr(o, "type", "standard") != "standard":
+            continue  # a large-print edition is compared with nothing: its pages are meant to differ
         groups.setdefault((o.document, o.paper, o.profile), {})[o.locale] = o.pages
     lines = []
     for (document, paper, profile), pages in sorted(groups.items()):
