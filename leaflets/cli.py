@@ -13,6 +13,7 @@ from .commands import preflight as preflight_command
 from .commands import check as check_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
+from .commands import preview as preview_command
 from .diagnostics import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -26,6 +27,7 @@ COMMANDS = {
     "check": check_command,
     "schema": schema_command,
     "i18n": i18n_command,
+    "preview": preview_command,
 }
 
 

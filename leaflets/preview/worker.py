@@ -1,0 +1,179 @@
+"""The warm render worker: one process that imports WeasyPrint once and renders every rebuild.
+
+Its first render loads the bundled fonts and the hyphenation dictionaries; later renders reuse
+them. It returns the PDF (written to build/ by the preview process), each page as a PNG image and
+each page's text. The worker ignores Ctrl-C (the preview process stops it), and exits when the
+preview process goes away (its end of the pipe closes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import signal
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..render import RenderRequest
+    from ..workers import Rendered
+
+SCALE = 1.5  # page images at 108 dpi: crisp at 100 % zoom, cheap to make
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One rendered page: a PNG, its size in pixels and the text it shows."""
+
+    digest: str
+    png: bytes
+    width: int
+    height: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Result:
+    rendered: Rendered
+    pages: tuple[PageImage, ...] = ()
+
+
+def rasterize(pdf: bytes, scale: float = SCALE) -> tuple[PageImage, ...]:
+    """Render each page of a PDF to a PNG with PDFium, and read its text back."""
+    import pypdfium2 as pdfium
+
+    pages = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for page in document:
+            image = page.render(scale=scale).to_pil()
+            stream = io.BytesIO()
+            image.save(stream, "PNG", compress_level=1)
+            png = stream.getvalue()
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            page.close()
+            pages.append(PageImage(hashlib.sha256(png).hexdigest()[:32], png, image.width,
+                                   image.height, text.replace("\r\n", "\n")))
+    finally:
+        document.close()
+    return tuple(pages)
+
+
+def render(request: RenderRequest, root: Path, scale: float = SCALE) -> Result:
+    """Render one prepared edition through the build's path, then its page images."""
+    from ..workers import Rendered, render_one
+
+    rendered = render_one(request, root)
+    if not rendered.ok:
+        return Result(rendered)
+    try:
+        return Result(rendered, rasterize(rendered.pdf, scale))
+    except Exception:
+        return Result(Rendered(request.stem, None, None, 0, rendered.seconds, (), traceback.format_exc()))
+
+
+def _serve(connection, root: Path) -> None:
+    """The worker's loop: render each request received until told to stop or orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from ..workers import _warm
+
+    _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        request, scale = message
+        try:
+            connection.send(render(request, root, scale))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class WorkerStopped(Exception):
+    """The worker process ended while rendering (killed, out of memory)."""
+
+
+class RenderWorker:
+    """A render worker process: send it a request, wait for its result."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.process = None
+        self.connection = None
+        self.closed = False
+        self.start()
+
+    def start(self) -> None:
+        # A fresh interpreter (spawn): the preview process has threads and a listening socket
+        # that a forked child would inherit. Ctrl-C is ignored from the child's first instruction
+        # (an ignored signal stays ignored across exec), so it never prints a traceback.
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            self.process = context.Process(target=_serve, args=(theirs, self.root),
+                                           name="leaflets-preview-render", daemon=True)
+            self.process.start()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        theirs.close()
+        self.connection = ours
+
+    def render(self, request: RenderRequest, scale: float = SCALE) -> Result:
+        """Render in the worker; raise WorkerStopped (and start a new one) if it died."""
+        self.send(request, scale)
+        return self.receive()
+
+    def send(self, request: RenderRequest, scale: float = SCALE) -> None:
+        if self.closed:
+            raise WorkerStopped("the preview is stopping")
+        try:
+            self.connection.send((request, scale))
+        except (BrokenPipeError, OSError):
+            self._restart()
+            raise WorkerStopped("the render worker had stopped; a new one was started") from None
+
+    def receive(self) -> Result:
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            code = self.process.exitcode if self.process else None
+            self._restart()
+            raise WorkerStopped(f"the render worker stopped (exit code {code}); a new one was started") from None
+
+    def _restart(self) -> None:
+        if not self.closed:
+            self._stop()
+            self.start()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the worker for good: ask, then terminate, then kill; never leave it running."""
+        self.closed = True
+        self._stop(timeout)
+
+    def _stop(self, timeout: float = 2.0) -> None:
+        process, self.process = self.process, None
+        if self.connection is not None:
+            try:
+                self.connection.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            self.connection.close()
+            self.connection = None
+        if process is None:
+            return
+        process.join(timeout)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join()
