@@ -141,7 +141,7 @@ def page(driver) -> dict:
           loaded: pages.every((p) => p.querySelector('img').complete
                                      && p.querySelector('img').naturalWidth > 0),
           widths: pages.map((p) => p.querySelector('img').naturalWidth),
-          text: pages.map((p) => p.querySelector('.text').textContent).join('\\n'),
+          text: pages.map((p) => p.querySelector('.text').textContent).join(' ').replace(/\\s+/g, ' '),
           diagnostics: [...document.querySelectorAll('#diagnostics li')].map((li) => li.innerText),
           count: document.getElementById('count').textContent,
           title: document.getElementById('title').textContent,
@@ -180,6 +180,7 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
         assert changed["revision"] == "2" and changed["scroll"] == scrolled
         assert '<b id="injected">x</b>' in changed["text"] and changed["injected"] == 0
         assert browser.execute_script("return window.previewLog.length") == 2  # no reload
+        assert any("source/sample/leaflet.yaml:12:59" in d and "warning [html-in-text]" in d for d in changed["diagnostics"])
 
         # The PDF in build/ is what the browser shows, and the manifest says so.
         pdf = root / "build" / "sample" / "sample-en-a4-screen.pdf"
@@ -204,7 +205,7 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
 
         # Fixing it clears the panel and shows fresh pages.
         edit(leaflet, '  <i id="inj2">oops</i>: 1\n', "")
-        edit(leaflet, "pineapple cells", "mango cells")
+        edit(leaflet, 'pineapple cells <b id="injected">x</b>.', "mango cells.")
         fixed = wait_page(browser, lambda s: "mango cells" in s["text"] and not s["stale"] and s["loaded"])
         assert fixed["diagnostics"] == [] and not fixed["staleBanner"] and fixed["revision"] == "3"
 
