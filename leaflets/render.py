@@ -88,15 +88,19 @@ class RenderRequest:
     extra: dict = field(default_factory=dict)
 
 
-def execute(request: RenderRequest, root: Path) -> tuple[bytes, int]:
-    """Render a prepared request to PDF bytes and a page count."""
+def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes, int]:
+    """Render a prepared request to PDF bytes and a page count.
+
+    A long-lived process may pass the same WeasyPrint `font_config` to every render of an
+    edition, so fonts are loaded once (the bytes are the same as with a fresh one).
+    """
     from .finishing import finisher, source_attachments
 
     options = dict(request.options)
     if request.attach_sources and request.facts.sources:
         options["attachments"] = source_attachments(request.facts)
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
-                            finisher(request.steps, request.facts))
+                            finisher(request.steps, request.facts), font_config)
     foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
     if foreign:
         raise ContentError(foreign)
@@ -104,7 +108,7 @@ def execute(request: RenderRequest, root: Path) -> tuple[bytes, int]:
 
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
-               finisher: Callable | None = None) -> tuple[bytes, int]:
+               finisher: Callable | None = None, font_config=None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
@@ -118,7 +122,7 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
-        rendered = document.render(**options)
+        rendered = document.render(font_config=font_config, **options)
         pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)

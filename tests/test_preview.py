@@ -220,6 +220,14 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
         code, err = preview.stop()
     assert code == 0 and "Traceback" not in err, err
 
+    # The preview's PDFs (its fonts kept warm across rebuilds) are byte for byte the build's.
+    shown = {name: (root / "build" / "sample" / name).read_bytes()
+             for name in ("sample-en-a4-screen.pdf", "sample-en-letter-screen.pdf")}
+    done = subprocess.run([sys.executable, "make_pdf.py", "--force", "--out", "rebuilt", "--jobs", "1"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {name: (root / "rebuilt" / "sample" / name).read_bytes() for name in shown} == shown
+
 
 def test_ctrl_c_stops_with_a_plain_message_and_no_process_left(tmp_path):
     root = make_project(tmp_path)

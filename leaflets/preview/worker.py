@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import multiprocessing
+import os
+import re
 import signal
 import traceback
 from dataclasses import dataclass
@@ -64,11 +66,48 @@ def rasterize(pdf: bytes, scale: float = SCALE) -> tuple[PageImage, ...]:
     return tuple(pages)
 
 
-def render(request: RenderRequest, root: Path, scale: float = SCALE) -> Result:
+class Fonts:
+    """One WeasyPrint font configuration kept across renders, so fonts are loaded once.
+
+    It is kept while the edition, the files under styles/ and the HTML's own @font-face rules
+    stay the same; any change of those starts a new one, so a font face removed from a stylesheet
+    is never still served from the old configuration.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.config = None
+
+    def get(self, request: RenderRequest, root: Path):
+        from weasyprint.text.fonts import FontConfiguration
+
+        try:
+            key = (request.stem, _tree_stamp(root / "styles"), tuple(_FONT_FACE.findall(request.html)))
+        except OSError:  # a file went away while looking: start afresh, and again next time
+            key = None
+        if key is None or key != self.key:
+            self.key, self.config = key, FontConfiguration()
+        return self.config
+
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
+
+
+def _tree_stamp(folder: Path) -> tuple:
+    stamps = []
+    for directory, subdirs, files in os.walk(folder):
+        subdirs.sort()
+        for name in sorted(files):
+            stat = os.stat(os.path.join(directory, name))
+            stamps.append((directory, name, stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None) -> Result:
     """Render one prepared edition through the build's path, then its page images."""
     from ..workers import Rendered, render_one
 
-    rendered = render_one(request, root)
+    rendered = render_one(request, root, fonts.get(request, root) if fonts else None)
     if not rendered.ok:
         return Result(rendered)
     try:
@@ -83,6 +122,7 @@ def _serve(connection, root: Path) -> None:
     from ..workers import _warm
 
     _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
+    fonts = Fonts()
     while True:
         try:
             message = connection.recv()
@@ -92,7 +132,7 @@ def _serve(connection, root: Path) -> None:
             return
         request, scale = message
         try:
-            connection.send(render(request, root, scale))
+            connection.send(render(request, root, scale, fonts))
         except (BrokenPipeError, OSError):
             return
 
