@@ -162,7 +162,8 @@ def run_browser(preview: Preview, editor: Editor, runs: int, warmup: int, profil
             revision = shown["revision"]
             seconds = shown["at"] / 1000 - started
             if n >= warmup:
-                results.append((seconds, preview.state()["seconds"]))
+                state = preview.state()
+                results.append((seconds, state["seconds"], state["timings"]))
         return results
     finally:
         driver.quit()
@@ -191,7 +192,7 @@ def run_sse(preview: Preview, editor: Editor, runs: int, warmup: int) -> list[tu
         seconds = time.time() - started
         stream.close()
         if n >= warmup:
-            results.append((seconds, state["seconds"]))
+            results.append((seconds, state["seconds"], state["timings"]))
     return results
 
 
@@ -235,6 +236,11 @@ def main() -> int:
           f"min {min(totals):.3f} s, max {max(totals):.3f} s")
     print(f"the preview's own rebuild (load, check, fill, render, page images, write): "
           f"median {statistics.median(rebuilds):.3f} s, p90 {p90(rebuilds):.3f} s")
+    stages = {}
+    for _, _, timings in results:
+        for stage, value in timings.items():
+            stages.setdefault(stage, []).append(value)
+    print("stages, median (s): " + ", ".join(f"{stage} {statistics.median(v):.3f}" for stage, v in stages.items()))
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+from functools import lru_cache
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -38,9 +39,16 @@ def environment(layouts: Path) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=8)
+def _environment(layouts: Path) -> jinja2.Environment:
+    """One environment per layouts folder: templates compile once and recompile when their file
+    changes (Jinja2 checks each template's modification time when it is used)."""
+    return environment(layouts)
+
+
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
-    env = environment(root / "layouts")
+    env = _environment((root / "layouts").resolve())
     env.install_gettext_translations(view.labels, newstyle=True)
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)

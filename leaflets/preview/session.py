@@ -72,6 +72,7 @@ class Session:
         self.revision = 0          # good builds published
         self.version = 0           # any change of what the page shows
         self.seconds = 0.0
+        self.timings: dict[str, float] = {}  # the last rebuild's stages, in seconds
         self.changed = threading.Condition()
         self._wanted = threading.Event()
         self._choose_lock = threading.Lock()
@@ -164,6 +165,8 @@ class Session:
         if self.choice is None and self.choose_first() is None:
             return list(self.diagnostics), None
         choice = self.choice
+        clock = _Clock()
+        self.timings = clock.laps
         try:
             documents = load_all(self.root, choice.document)
         except ContentError as exc:
@@ -177,6 +180,7 @@ class Session:
             choice = next((c for c in self.editions if c.stem == choice.stem), choice)
             if self.choice.stem == choice.stem:
                 self.choice = choice
+        clock.lap("load")
         found: list[Diagnostic] = []
         request, job = None, None
         try:
@@ -192,9 +196,11 @@ class Session:
                 request = prepare(job, self.root)
         except ContentError as exc:
             found += exc.diagnostics
+        clock.lap("fill")
         if request is not None and self.worker is not None:
             self.worker.send(request)  # the worker renders while this process checks
         found += check_documents(documents, self.root)
+        clock.lap("check")
         if job is not None:
             found += job.filled
         if self.strict:
@@ -209,6 +215,9 @@ class Session:
                 result = self.worker.receive()
             except WorkerStopped as exc:
                 return found + [error(Position("(preview)"), "render-worker", str(exc))], None
+        clock.lap("render and images (waited)")
+        clock.laps["render (worker)"] = round(result.rendered.seconds, 3)
+        clock.laps["images (worker)"] = round(result.images_seconds, 3)
         if result.rendered.fault:
             self.log(result.rendered.fault)
             return found + [error(Position("(preview)"), "internal-error",
@@ -220,6 +229,7 @@ class Session:
 
     def _write(self, built) -> None:
         """Write the edition's PDF and its manifest entry through the build's atomic path."""
+        started = time.perf_counter()
         job, result = built
         e, rendered = job.edition, result.rendered
         pdf = self.out / job.document / f"{job.stem}.pdf"
@@ -230,6 +240,7 @@ class Session:
                         round(rendered.seconds, 3))
         write_manifest(self.out, self.root, [output])
         self.pdf_path = shown
+        self.timings["write"] = round(time.perf_counter() - started, 3)
 
     # --- what the page shows ------------------------------------------------------------
 
@@ -272,6 +283,7 @@ class Session:
                 "stale": self.stale,
                 "building": self.building,
                 "seconds": round(self.seconds, 3),
+                "timings": dict(self.timings),
                 "pdf": self.pdf_path,
             }
 
@@ -283,6 +295,17 @@ class Session:
     def wake(self) -> None:
         with self.changed:
             self.changed.notify_all()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 3)
+        self.last = now
 
 
 def _choices(doc) -> list[Choice]:

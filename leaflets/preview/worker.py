@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import re
 import signal
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,26 +42,46 @@ class PageImage:
 class Result:
     rendered: Rendered
     pages: tuple[PageImage, ...] = ()
+    images_seconds: float = 0.0  # making the page images, after rendering
 
 
-def rasterize(pdf: bytes, scale: float = SCALE) -> tuple[PageImage, ...]:
+class Images:
+    """Page images by the digest of their pixels: a page that did not change is not encoded again."""
+
+    def __init__(self, keep: int = 32):
+        self.keep = keep
+        self.by_pixels: dict[str, tuple[str, bytes]] = {}
+
+    def png(self, image) -> tuple[str, bytes]:
+        pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
+        found = self.by_pixels.pop(pixels, None)
+        if found is None:
+            stream = io.BytesIO()
+            image.save(stream, "PNG", compress_level=1)
+            png = stream.getvalue()
+            found = (hashlib.sha256(png).hexdigest()[:32], png)
+        self.by_pixels[pixels] = found  # most recently used last
+        while len(self.by_pixels) > self.keep:
+            del self.by_pixels[next(iter(self.by_pixels))]
+        return found
+
+
+def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None) -> tuple[PageImage, ...]:
     """Render each page of a PDF to a PNG with PDFium, and read its text back."""
     import pypdfium2 as pdfium
 
+    images = images or Images()
     pages = []
     document = pdfium.PdfDocument(pdf)
     try:
         for page in document:
             image = page.render(scale=scale).to_pil()
-            stream = io.BytesIO()
-            image.save(stream, "PNG", compress_level=1)
-            png = stream.getvalue()
+            digest, png = images.png(image)
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
             page.close()
-            pages.append(PageImage(hashlib.sha256(png).hexdigest()[:32], png, image.width,
-                                   image.height, text.replace("\r\n", "\n")))
+            pages.append(PageImage(digest, png, image.width, image.height, text.replace("\r\n", "\n")))
     finally:
         document.close()
     return tuple(pages)
@@ -103,7 +124,8 @@ def _tree_stamp(folder: Path) -> tuple:
     return tuple(stamps)
 
 
-def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None) -> Result:
+def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None,
+           images: Images | None = None) -> Result:
     """Render one prepared edition through the build's path, then its page images."""
     from ..workers import Rendered, render_one
 
@@ -111,7 +133,9 @@ def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Font
     if not rendered.ok:
         return Result(rendered)
     try:
-        return Result(rendered, rasterize(rendered.pdf, scale))
+        started = time.perf_counter()
+        pages = rasterize(rendered.pdf, scale, images)
+        return Result(rendered, pages, time.perf_counter() - started)
     except Exception:
         return Result(Rendered(request.stem, None, None, 0, rendered.seconds, (), traceback.format_exc()))
 
@@ -122,7 +146,7 @@ def _serve(connection, root: Path) -> None:
     from ..workers import _warm
 
     _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
-    fonts = Fonts()
+    fonts, images = Fonts(), Images()
     while True:
         try:
             message = connection.recv()
@@ -132,7 +156,7 @@ def _serve(connection, root: Path) -> None:
             return
         request, scale = message
         try:
-            connection.send(render(request, root, scale, fonts))
+            connection.send(render(request, root, scale, fonts, images))
         except (BrokenPipeError, OSError):
             return
 
