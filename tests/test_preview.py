@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -229,13 +230,44 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
     assert {name: (root / "rebuilt" / "sample" / name).read_bytes() for name in shown} == shown
 
 
-def test_ctrl_c_stops_with_a_plain_message_and_no_process_left(tmp_path):
+def test_each_kind_of_file_rebuilds_then_ctrl_c_leaves_no_process(tmp_path):
     root = make_project(tmp_path)
     preview = Preview(root)
-    preview.wait_state(lambda s: s["revision"] >= 1)
-    children = descendants(preview.process.pid)
-    assert children, "the render worker runs in its own process"
-    code, err = preview.stop(signal.SIGINT)
+    try:
+        preview.wait_state(lambda s: s["revision"] >= 1)
+        saves = [  # (file, old, new): a reference, a stylesheet, a layout, a layout catalogue
+            ("source/sample/references.yaml", "A guide for patients", "A handbook for patients"),
+            ("styles/leaflet.css", "", "\n.preview-test-unused { color: red; }\n"),
+            ("layouts/partials/paragraph.html.j2", "", "{# saved #}\n"),
+            ("layouts/locales/de.po", "", "\n# saved\n"),
+        ]
+        for revision, (name, old, new) in enumerate(saves, 2):
+            path = root / name
+            if old:
+                edit(path, old, new)
+            else:
+                path.write_text(path.read_text("utf-8") + new, "utf-8")
+            state = preview.wait_state(lambda s: s["revision"] >= revision, UPDATE_SECONDS)
+            assert state["revision"] == revision and not state["diagnostics"], (name, state["diagnostics"])
+        assert "A handbook for patients" in " ".join(p["text"] for p in state["pages"])
+
+        # Only requests addressed to this server, and only declared editions.
+        request = urllib.request.Request(preview.url + "state", headers={"Host": "elsewhere.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        refused.value.close()
+        assert refused.value.code == 403
+        select = urllib.request.Request(preview.url + "select", data=b'{"stem": "sample-fr-a4-screen"}',
+                                        headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as unknown:
+            urllib.request.urlopen(select, timeout=10)
+        unknown.value.close()
+        assert unknown.value.code == 404
+
+        children = descendants(preview.process.pid)
+        assert children, "the render worker runs in its own process"
+    finally:
+        code, err = preview.stop(signal.SIGINT)
     assert code == 0
     assert err.strip().splitlines()[-1] == "preview stopped"
     assert "Traceback" not in err and "KeyboardInterrupt" not in err

@@ -159,7 +159,8 @@ class Session:
             self._publish(diagnostics=found, stale=True, building=False)
             errors = sum(d.is_error for d in found)
             self.log(f"{self.choice.stem if self.choice else 'preview'}: {errors} error(s), "
-                     f"{len(found) - errors} warning(s); the last good pages stay shown")
+                     f"{len(found) - errors} warning(s); "
+                     + ("the last good pages stay shown" if self.pages else "no pages yet"))
 
     def _build(self):
         if self.choice is None and self.choose_first() is None:
