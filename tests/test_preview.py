@@ -264,6 +264,14 @@ def test_each_kind_of_file_rebuilds_then_ctrl_c_leaves_no_process(tmp_path):
         unknown.value.close()
         assert unknown.value.code == 404
 
+        # A render worker that dies is replaced, and the save it missed is rendered.
+        [worker] = [pid for pid in descendants(preview.process.pid)
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        os.kill(worker, signal.SIGKILL)
+        edit(root / "source" / "sample" / "leaflet.yaml", "grow slowly", "grow very slowly")
+        state = preview.wait_state(lambda s: s["revision"] > revision and not s["building"])
+        assert "grow very slowly" in " ".join(p["text"] for p in state["pages"]), state["diagnostics"]
+
         children = descendants(preview.process.pid)
         assert children, "the render worker runs in its own process"
     finally:

@@ -76,6 +76,7 @@ class Session:
         self.changed = threading.Condition()
         self._wanted = threading.Event()
         self._choose_lock = threading.Lock()
+        self._worker_failures = 0
 
     # --- choosing the edition ------------------------------------------------------------
 
@@ -199,7 +200,10 @@ class Session:
             found += exc.diagnostics
         clock.lap("fill")
         if request is not None and self.worker is not None:
-            self.worker.send(request)  # the worker renders while this process checks
+            try:
+                self.worker.send(request)  # the worker renders while this process checks
+            except WorkerStopped as exc:
+                return found + self._worker_stopped(exc), None
         found += check_documents(documents, self.root)
         clock.lap("check")
         if job is not None:
@@ -215,7 +219,8 @@ class Session:
             try:
                 result = self.worker.receive()
             except WorkerStopped as exc:
-                return found + [error(Position("(preview)"), "render-worker", str(exc))], None
+                return found + self._worker_stopped(exc), None
+        self._worker_failures = 0
         clock.lap("render and images (waited)")
         clock.laps["render (worker)"] = round(result.rendered.seconds, 3)
         clock.laps["images (worker)"] = round(result.images_seconds, 3)
@@ -227,6 +232,14 @@ class Session:
         if not result.rendered.ok:
             return found + list(result.rendered.diagnostics), None
         return found, (job, result)
+
+    def _worker_stopped(self, exc: Exception) -> list[Diagnostic]:
+        """A new worker was started: try once more at once (not again if that one dies too)."""
+        self._worker_failures += 1
+        if self._worker_failures == 1:
+            self.request()
+        return [error(Position("(preview)"), "render-worker", str(exc),
+                      "rendering again" if self._worker_failures == 1 else "save again to retry")]
 
     def _write(self, built) -> None:
         """Write the edition's PDF and its manifest entry through the build's atomic path."""

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -181,13 +182,17 @@ class RenderWorker:
         # (an ignored signal stays ignored across exec), so it never prints a traceback.
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # (Only the main thread may change a signal's handling: a worker restarted from the
+        # builder thread ignores Ctrl-C from the first line of its loop instead.)
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
             self.process = context.Process(target=_serve, args=(theirs, self.root),
                                            name="leaflets-preview-render", daemon=True)
             self.process.start()
         finally:
-            signal.signal(signal.SIGINT, previous)
+            if main:
+                signal.signal(signal.SIGINT, previous)
         theirs.close()
         self.connection = ours
 
