@@ -44,8 +44,11 @@ def make_project(tmp_path: Path) -> Path:
 class Preview:
     """A preview process started in a project; its URL is read from its first line."""
 
-    def __init__(self, root: Path, *args: str):
+    def __init__(self, root: Path, *args: str, temp: Path | None = None):
         env = {**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1"}
+        if temp is not None:  # where the preview and its worker keep temporary files
+            temp.mkdir()
+            env["TMPDIR"] = str(temp)
         self.root = root
         self.process = subprocess.Popen(
             [sys.executable, "make_pdf.py", "preview", "--port", "0", *args], cwd=root, env=env,
@@ -164,7 +167,7 @@ def wait_page(driver, condition, seconds: float = UPDATE_SECONDS) -> dict:
 def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
     root = make_project(tmp_path)
     leaflet = root / "source" / "sample" / "leaflet.yaml"
-    preview = Preview(root)
+    preview = Preview(root, temp=tmp_path / "temp")
     try:
         browser.get(preview.url)
         first = wait_page(browser, lambda s: s["revision"] == "1" and s["loaded"], STARTUP_SECONDS)
@@ -220,6 +223,7 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
     finally:
         code, err = preview.stop()
     assert code == 0 and "Traceback" not in err, err
+    assert list((tmp_path / "temp").iterdir()) == []  # WeasyPrint's font folders removed
 
     # The preview's PDFs (its fonts kept warm across rebuilds) are byte for byte the build's.
     shown = {name: (root / "build" / "sample" / name).read_bytes()

@@ -148,18 +148,21 @@ def _serve(connection, root: Path) -> None:
 
     _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
     fonts, images = Fonts(), Images()
-    while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        request, scale = message
-        try:
-            connection.send(render(request, root, scale, fonts, images))
-        except (BrokenPipeError, OSError):
-            return
+    try:
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            request, scale = message
+            try:
+                connection.send(render(request, root, scale, fonts, images))
+            except (BrokenPipeError, OSError):
+                return
+    finally:
+        fonts.config = None  # WeasyPrint removes the font configuration's temporary folder
 
 
 class WorkerStopped(Exception):
