@@ -274,9 +274,9 @@ class Session:
                 for page in built.pages:
                     self.images[page.digest] = page.png
                 keep = {p.digest for p in self.pages}
-                while len(self.images) > KEPT_IMAGES:
-                    oldest = next(d for d in self.images if d not in keep)
-                    del self.images[oldest]
+                old = [d for d in self.images if d not in keep]  # oldest first
+                for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
+                    del self.images[digest]
             self.version += 1
             self.changed.notify_all()
 
