@@ -66,7 +66,8 @@ def render_one(request: RenderRequest, root: Path, font_config=None) -> Rendered
 
     started = time.perf_counter()
     try:
-        pdf, pages = render.execute(request, root, font_config)
+        pdf, pages = (render.execute(request, root) if font_config is None
+                      else render.execute(request, root, font_config))
     except ContentError as exc:
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
     except Exception:  # an internal fault in one edition must not cost the others theirs
