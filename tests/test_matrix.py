@@ -14,14 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import leaflets.build
 import leaflets.render
 from conftest import copy_project
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 from leaflets.matrix import run
 from leaflets.progress import LiveReporter
-from leaflets.shards import Shard, find_parts, merge
+from leaflets.outputs import find_parts, merge
+from leaflets.plan import Shard
 from pdfread import reading_text
 from test_cache import add_editions
 

@@ -44,7 +44,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..build import Filters
+    from ..plan import Filters
     from ..preview.app import serve
 
     return serve(ROOT, args.out or ROOT / "build", Filters(args.document, args.locale, args.paper, args.profile),

@@ -9,12 +9,12 @@ import sys
 import threading
 from pathlib import Path
 
-from ..build import Filters
+from ..plan import Filters
 from .server import HOST, PreviewServer
 from .session import NoEdition, Session
 from .worker import RenderWorker
 
-EXIT_OK, EXIT_USAGE = 0, 2
+from ..exits import EXIT_OK, EXIT_USAGE
 WATCHED_TREES = ("source", "layouts", "styles")  # sources, catalogues, references, layouts, styles
 STEP_MS = 20  # a save is taken once the files have been quiet this long
 

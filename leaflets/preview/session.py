@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..build import Filters, Output, load_all, plan, prepare, write_atomic, write_manifest
+from ..cache import Output
+from ..documents import load_all
+from ..matrix import resolve_editions
+from ..outputs import write_atomic, write_manifest
+from ..plan import Filters
+from ..render import prepare
 from ..checks import check_documents
 from ..diagnostics import ContentError, Diagnostic, Position, Severity, error, sort_diagnostics
 from ..paths import relative_to_root
@@ -187,8 +192,8 @@ class Session:
         request, job = None, None
         try:
             filters = Filters(choice.document, choice.locale, choice.paper, choice.profile)
-            jobs = plan(self.root, filters, documents=documents, checked=True,
-                        allow_incomplete=self.allow_incomplete)
+            jobs = resolve_editions(self.root, filters, documents=documents, checked=True,
+                                    allow_incomplete=self.allow_incomplete)
             if not jobs:
                 found.append(error(Position(f"source/{choice.document}/leaflet.yaml"), "missing-edition",
                                    f"the edition {choice.stem} is no longer declared",
