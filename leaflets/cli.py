@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import traceback
 
 from .commands import build as build_command
@@ -17,6 +20,7 @@ from .commands import i18n as i18n_command
 from .commands import compare as compare_command
 from .commands import preview as preview_command
 from .diagnostics import ContentError
+
 from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # The registry of sub-commands; the first is the default when none is named.
@@ -34,6 +38,17 @@ COMMANDS = {
 }
 
 
+def _raise_interrupt_on_sigterm():
+    """Treat SIGTERM (a CI runner's cancel, `kill`) like Ctrl-C; return the handlers to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt), signal.getsignal(signal.SIGINT)
+
+
 def parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     main = argparse.ArgumentParser(
@@ -48,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit status."""
+    argv_given = argv is not None
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, next(iter(COMMANDS)))
@@ -55,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
+    previous = _raise_interrupt_on_sigterm()
     try:
         return args.run(args)
     except ContentError as exc:
@@ -65,9 +82,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{errors} error(s), {warnings} warning(s): nothing was written", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        print("interrupted: nothing was replaced", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
+        if "leaflets.workers" in sys.modules:
+            sys.modules["leaflets.workers"].kill_all()
+        print("interrupted: finished editions were kept, nothing incomplete was written", file=sys.stderr)
+        if argv_given:
+            return EXIT_INTERRUPTED
+        # The command itself: leave now. The workers are killed; waiting for the thread pools'
+        # exit hooks could hang on a worker that was mid-way through a render.
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(EXIT_INTERRUPTED)
     except Exception:  # an internal fault, not the user's: say so, with the details
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:  # in-process callers (tests) get their handlers back
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])

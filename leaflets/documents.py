@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
+from .paths import inside
 from .blocks import BLOCKS, kind_of
 from .model import Leaflet, References, UnknownName
 
@@ -69,6 +70,9 @@ def load_document(folder: Path) -> SourceDocument:
 
 
 def _load(path: Path, diagnostics: list[Diagnostic]) -> Loaded | None:
+    if not inside(path.parent.parent.parent, path):  # source/<doc>/x.yaml: the project holds it
+        diagnostics.append(outside_project(path))
+        return None
     if not path.is_file():
         diagnostics.append(error(path, "missing-file", f"{path.name} is missing",
                                  f"every document folder needs {LEAFLET_FILE} and {REFERENCES_FILE}"))
@@ -78,6 +82,12 @@ def _load(path: Path, diagnostics: list[Diagnostic]) -> Loaded | None:
     except ContentError as exc:
         diagnostics.extend(exc.diagnostics)
         return None
+
+
+def outside_project(path: Path) -> Diagnostic:
+    """Say that a source file is a link to somewhere outside the project (never read there)."""
+    return error(path, "link-outside-project", f"{path.name} is a symbolic link to a file outside the project",
+                 "replace the link with the file itself")
 
 
 def _validate(model: type[BaseModel], loaded: Loaded | None, diagnostics: list[Diagnostic]):

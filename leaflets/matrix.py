@@ -7,8 +7,9 @@ This module only calls the stages in order: each stage's work lives in its own m
 
 from __future__ import annotations
 
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
@@ -135,6 +136,8 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
         for warning in settle(check_documents(documents, root), strict):
             warn(warning)
         planned = survey(root, out, filters, shard, write_html, options, force, documents)
+        if shard is None and planned:
+            reconcile_manifest(out, root)
         stale = [p for p in planned if p.reason is not None]
         summary = Summary(masters=masters)
         if reporter:
@@ -153,19 +156,71 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                 by_stem = {p.stem: p for p in stale}
                 for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
                     p = by_stem[rendered.stem]
-                    emit(p, write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
-                                         rendered.pages, rendered.seconds) if rendered.ok else None, rendered)
+                    output = None
+                    if rendered.ok:
+                        try:
+                            output = write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
+                                                   rendered.pages, rendered.seconds)
+                        except OSError as exc:  # a full disk, a read-only folder: this edition fails
+                            rendered = replace(rendered, pdf=None, diagnostics=(_unwritable(exc, p.pdf),))
+                    emit(p, output, rendered)
+    except BaseException as exc:
+        workers.discard_prestarted(kill=not isinstance(exc, Exception))
+        raise
     finally:
         workers.discard_prestarted()
-        workers.settle()
-    if shard is not None:
-        summary.manifest = write_part(out, shard.index, shard.count, summary.outputs)
-    elif planned:
-        summary.manifest = write_manifest(out, root, summary.outputs)
+        if not isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            workers.settle()
+    try:
+        if shard is not None:
+            summary.manifest = write_part(out, shard.index, shard.count, summary.outputs)
+        elif planned:
+            summary.manifest = write_manifest(out, root, summary.outputs)
+    except OSError as exc:  # the editions are written; the next build writes the manifest from their records
+        raise ContentError([_unwritable(exc, out / "manifest.json")])
     summary.seconds = time.perf_counter() - started_at
     if reporter:
         reporter.end(summary)
     return summary
+
+
+def _unwritable(exc: OSError, path: Path) -> Diagnostic:
+    from .diagnostics import error
+
+    return error(Path(exc.filename) if exc.filename else path, "write-failed",
+                 f"cannot write {Path(exc.filename or path).name}: {exc.strerror or exc}",
+                 "free space on the disk or choose another --out; the previous files were kept")
+
+
+def reconcile_manifest(out: Path, root: Path) -> None:
+    """Rewrite the manifest from the cache records when it does not match the files on disk.
+
+    Each edition's record is written after its PDF, so an interrupted or killed build can leave
+    files the manifest does not describe: the records (checked against the files) tell the truth.
+    """
+    import hashlib
+
+    entries = []
+    for path in sorted((out / cache.CACHE_DIR / cache.RECORDS).glob("*.json")):
+        output = cache.recorded_output(cache.read_record(out, path.stem))
+        if output is None:
+            continue
+        try:
+            if hashlib.sha256((root / output.path).read_bytes()).hexdigest() != output.sha256:
+                continue
+        except OSError:
+            continue
+        entries.append(output)
+    manifest = out / "manifest.json"
+    if not manifest.exists() and not entries:
+        return
+    from . import environment
+    from .outputs import _manifest, manifest_entry
+
+    try:  # atomically, listing only what the records vouch for
+        _manifest(manifest, map(manifest_entry, entries), renderer=environment.renderer_versions())
+    except OSError as exc:
+        raise ContentError([_unwritable(exc, manifest)])
 
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,

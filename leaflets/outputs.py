@@ -124,6 +124,16 @@ def find_parts(out: Path) -> list[Path]:
     return sorted(parts, key=lambda p: tuple(int(n) for n in PART.match(p.name).groups()[::-1]))
 
 
+MAX_SHARDS = 10_000  # far more runners than any matrix needs; bounds what a damaged part can ask
+
+
+def _whole(value) -> int:
+    """Read a shard number from JSON: a whole number, nothing else (no 1e9 floats, no text)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"shard numbers are whole numbers, not {value!r:.40}")
+    return value
+
+
 def merge(parts: list[Path], out: Path) -> Path:
     """Join the parts of one sharded build into `out/manifest.json`; raise ContentError if any is wrong."""
     problems = []
@@ -137,9 +147,13 @@ def merge(parts: list[Path], out: Path) -> Path:
     for path in parts:
         try:
             data = json.loads(path.read_text("utf-8"))
-            index, count = int(data["shard"]["index"]), int(data["shard"]["count"])
+            index, count = _whole(data["shard"]["index"]), _whole(data["shard"]["count"])
+            if not 1 <= index <= count <= MAX_SHARDS:
+                raise ValueError(f"shard {index}/{count}: K must be between 1 and N, N at most {MAX_SHARDS:,}")
             editions = [dict(entry) for entry in data["editions"]]
             keys = [_entry_key(entry) for entry in editions]
+            if not all(isinstance(part, str) for key in keys for part in key):
+                raise TypeError("an edition's document, locale, paper or profile is not text")
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
                                   "build that shard again"))

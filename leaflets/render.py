@@ -49,7 +49,7 @@ def _environment(layouts: Path) -> jinja2.Environment:
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
     env = _environment((root / "layouts").resolve())
-    env.install_gettext_translations(view.labels, newstyle=True)
+    install_labels(env, view.labels)
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)
     except jinja2.TemplateSyntaxError as exc:
@@ -57,6 +57,23 @@ def render_html(view: EditionView, root: Path) -> str:
         raise ContentError([error(where, "template-syntax", exc.message or "template syntax error")])
     except jinja2.TemplateError as exc:
         raise ContentError([error(_template_position(exc, root), "template-error", str(exc))])
+
+
+def install_labels(env: jinja2.Environment, labels) -> None:
+    """Install translated layout labels, escaped like every other printed text.
+
+    Jinja's newstyle gettext marks what the translation returns as safe markup, since the
+    message is the template author's; a translation is a translator's text, so it is escaped
+    before that (placeholders are still filled, and escaped, by Jinja).
+    """
+    from markupsafe import escape
+
+    env.install_gettext_callables(
+        lambda message: escape(labels.gettext(message)),
+        lambda singular, plural, n: escape(labels.ngettext(singular, plural, n)),
+        newstyle=True,
+        pgettext=lambda context, message: escape(labels.pgettext(context, message)),
+        npgettext=lambda context, singular, plural, n: escape(labels.npgettext(context, singular, plural, n)))
 
 
 def _template_position(exc: Exception, root: Path) -> Position:
@@ -98,8 +115,9 @@ class RenderRequest:
 
 def prepare(job: Job, root: Path) -> RenderRequest:
     """Fill the layouts for one edition and gather what rendering its PDF needs."""
-    from .documents import LEAFLET_FILE, REFERENCES_FILE
+    from .documents import LEAFLET_FILE, REFERENCES_FILE, outside_project
     from .finishing import EditionFacts
+    from .paths import inside
     from .profiles import PAPERS, PROFILES
 
     e = job.edition
@@ -108,6 +126,8 @@ def prepare(job: Job, root: Path) -> RenderRequest:
     if profile.attach_sources:
         folder = root / "source" / job.document
         catalogue = folder / "locales" / f"{e.locale}.po"
+        if catalogue.is_symlink() and not inside(root, catalogue):
+            raise ContentError([outside_project(catalogue)])  # never attach a file from elsewhere
         sources = (folder / LEAFLET_FILE, folder / REFERENCES_FILE, *([catalogue] if catalogue.is_file() else []))
     facts = EditionFacts(e.job_code, e.date_of_preparation, PAPERS[e.paper].bleed_mm, sources)
     return RenderRequest(job.stem, render_html(job.view, root), job.view.base_href,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 from ..profiles import PAPERS, PROFILES
 
 
@@ -21,7 +21,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", type=shard, metavar="K/N",
                         help="only the K-th of N deterministic slices of the matrix, for CI runners; "
                              "writes manifest.part-K-of-N.json (join them with `manifest merge`)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+    parser.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/)")
 
 
 def shard(text: str):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..exits import EXIT_OK
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 
 
 def add_parser(commands) -> None:
@@ -21,7 +21,7 @@ def add_parser(commands) -> None:
     export = actions.add_parser("export", help="write one exchange file per locale for translation vendors")
     export.add_argument("--format", choices=["xliff"], default="xliff", help="exchange format (XLIFF 1.2)")
     export.add_argument("--locale", help="only this locale, e.g. es")
-    export.add_argument("--out", type=Path, default=None, help="output folder (default: build/i18n/)")
+    export.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/i18n/)")
     export.set_defaults(run=run_export)
     import_ = actions.add_parser("import", help="merge translated XLIFF files into the catalogues")
     import_.add_argument("files", nargs="+", type=Path, help="XLIFF files from the vendor")

@@ -97,21 +97,38 @@ def import_xliff(root: Path, paths: list[Path]) -> tuple[list[Path], list[Diagno
     """Merge vendors' XLIFF files into the catalogues they name; nothing is written on error."""
     pending: dict[Path, Catalog] = {}
     notes: list[Diagnostic] = []
+    known = _catalogues(root)
     for path in paths:
         for found in read_xliff(path):
-            po = (root / found.original).resolve()
-            if not (po.suffix == ".po" and po.is_file() and po.is_relative_to(root.resolve())):
+            tag = known.get(found.original)
+            po = root / found.original
+            if tag is None or tag != found.target_language or not po.is_file():
                 notes.append(error(path, "xliff-unknown-file",
-                                   f"file '{found.original}' is not a catalogue of this project",
+                                   f"file '{found.original}' ({found.target_language or 'no target-language'}) "
+                                   "is not a catalogue of this project in that language",
                                    "export again with `python make_pdf.py i18n export`"))
                 continue
-            catalog = pending.get(po) or read_catalogue(po, found.target_language.replace("-", "_"))
+            catalog = pending.get(po) or read_catalogue(po, tag.replace("-", "_"), root)
             pending[po] = catalog
             notes += merge(catalog, path, found.units)
     if any(d.is_error for d in notes):
         raise ContentError(notes)
     written = [po for po, catalog in pending.items() if write_if_changed(po, catalogue_bytes(catalog))]
     return written, notes
+
+
+def _catalogues(root: Path) -> dict[str, str]:
+    """Map each catalogue an export may name (its path from the root, as exported) to its locale.
+
+    A file of an XLIFF may target only these: a document's catalogue of the locale it names, or
+    the layouts' catalogue of that locale; never another path, however it resolves.
+    """
+    known: dict[str, str] = {}
+    for doc in load_all(root):
+        for tag in target_locales(doc):
+            known[relative_to_root(catalogue_path(doc, tag), root)] = tag
+            known[relative_to_root(layout_catalogue_path(root, tag), root)] = tag
+    return known
 
 
 def _existing(path: Path, locale: str) -> Catalog:
