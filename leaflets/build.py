@@ -197,7 +197,12 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
         if entry["type"] == "standard":
             del entry["type"]  # only large print and other types say so
         entries[_entry_key(entry)] = entry
-    manifest = {"editions": [entries[key] for key in sorted(entries)]}
+    from .environment import renderer_versions
+
+    # The renderer's versions (Python, WeasyPrint, pydyf, Pango, HarfBuzz, fontconfig, FreeType)
+    # let two builds be compared; they are part of every edition's cache key, so they hold for
+    # the editions kept from earlier runs too.
+    manifest = {"renderer": renderer_versions(), "editions": [entries[key] for key in sorted(entries)]}
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
 

@@ -75,8 +75,11 @@ def stable_repr(value: Any) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Return the installed versions of the renderer's distributions, without importing them."""
-    found = {}
+    """Return the installed versions of the renderer's distributions, without importing them, and
+    of the native libraries beneath WeasyPrint (Pango, HarfBuzz, fontconfig, FreeType)."""
+    from .environment import renderer_versions
+
+    found = renderer_versions()
     for name in RENDERERS:
         try:
             found[name] = metadata.version(name)

@@ -11,6 +11,7 @@ from .commands import list as list_command
 from .commands import manifest as manifest_command
 from .commands import preflight as preflight_command
 from .commands import check as check_command
+from .commands import doctor as doctor_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
 from .diagnostics import ContentError
@@ -26,6 +27,7 @@ COMMANDS = {
     "check": check_command,
     "schema": schema_command,
     "i18n": i18n_command,
+    "doctor": doctor_command,
 }
 
 

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
+from . import fonts
 from .diagnostics import ContentError, Diagnostic, Position, display_path, error
 
 if TYPE_CHECKING:  # the worker processes that render PDFs never load the content models
@@ -100,6 +101,9 @@ def execute(request: RenderRequest, root: Path) -> tuple[bytes, int, str]:
     fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
                             finisher(request.steps, request.facts), fit)
+    foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
+    if foreign:
+        raise ContentError(foreign)
     return pdf, pages, fit[0] if fit else ""
 
 
@@ -110,6 +114,7 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
     `fit`, when given, receives one line on the body's last page (see `describe_fit`).
     """
+    fonts.isolate(root)  # before WeasyPrint loads fontconfig: only the bundled fonts
     import weasyprint  # imported here: checking and listing must stay fast
 
     fetcher = _project_fetcher(weasyprint, root)
@@ -210,14 +215,17 @@ def _warning_diagnostic(message: str, root: Path) -> Diagnostic:
                  message.splitlines()[0])
 
 
+_QUOTABLE = (".css", ".j2", ".html", ".po", ".yaml")  # files a URL or a character is typed in
+
+
 def _mentioned(root: Path, needle: str) -> Position:
-    """Find where a layout or stylesheet mentions a URL or a character, for the diagnostic."""
+    """Find where a layout, stylesheet, content file or catalogue mentions a URL or a character."""
     path = unquote(urlsplit(needle).path) if "://" in needle or needle.startswith("file:") else needle
     candidates = [needle, path, Path(path).name] if path else [needle]
-    for tree in ("layouts", "styles"):
+    for tree in READABLE_TREES:  # the layouts and styles first; then the content and its catalogues
         inside = (root / tree).resolve()
         for file in sorted((root / tree).rglob("*")):
-            if file.suffix not in (".css", ".j2", ".html") or not file.resolve().is_relative_to(inside):
+            if file.suffix not in _QUOTABLE or not file.resolve().is_relative_to(inside):
                 continue  # a link out of the tree is never read, not even to quote it
             lines = file.read_text("utf-8", errors="replace").splitlines()
             for candidate in filter(None, candidates):

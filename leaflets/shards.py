@@ -48,7 +48,9 @@ class Shard:
 def write_part(out: Path, shard: Shard, entries: list[dict]) -> Path:
     """Write this shard's manifest part: its own editions only, sorted."""
     path = out / shard.part_name
-    data = {"shard": {"index": shard.index, "count": shard.count},
+    from .environment import renderer_versions
+
+    data = {"shard": {"index": shard.index, "count": shard.count}, "renderer": renderer_versions(),
             "editions": sorted(entries, key=_entry_key)}
     write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
@@ -66,6 +68,7 @@ def merge(parts: list[Path], out: Path) -> Path:
     seen: dict[tuple, Path] = {}
     entries: list[dict] = []
     counts: dict[int, set[int]] = {}
+    renderers: dict[str, tuple[dict, Path]] = {}
     if not parts:
         raise ContentError([error(out, "manifest-no-parts", "no manifest parts to merge",
                                   "build with --shard K/N first, or name the part files")])
@@ -80,6 +83,9 @@ def merge(parts: list[Path], out: Path) -> Path:
                                   "build that shard again"))
             continue
         counts.setdefault(shard.count, set()).add(shard.index)
+        renderer = data.get("renderer")
+        if isinstance(renderer, dict):
+            renderers.setdefault(json.dumps(renderer, sort_keys=True), (renderer, path))
         for key, entry in zip(keys, editions):
             if key in seen:
                 problems.append(error(path, "manifest-duplicate", f"edition {'-'.join(key)} is also in "
@@ -97,10 +103,20 @@ def merge(parts: list[Path], out: Path) -> Path:
             problems.append(error(out, "manifest-missing-part", "missing manifest part(s) "
                                   + ", ".join(f"{k}/{count}" for k in missing),
                                   "wait for every shard to finish, or rerun the failed ones"))
+    if len(renderers) > 1:
+        (first, first_path), (other, other_path) = list(renderers.values())[:2]
+        differences = ", ".join(f"{name} {first.get(name)} in {first_path.name} but {other.get(name)} "
+                                f"in {other_path.name}" for name in sorted(set(first) | set(other))
+                                if first.get(name) != other.get(name))
+        problems.append(error(out, "manifest-mixed-renderers", "the parts were rendered with different "
+                              f"renderer versions: {differences}",
+                              "give every CI runner the same image (`python make_pdf.py doctor` shows the versions)"))
     if problems:
         raise ContentError(problems)
     path = out / MANIFEST
     manifest = {"editions": sorted(entries, key=_entry_key)}
+    if renderers:
+        manifest = {"renderer": next(iter(renderers.values()))[0], **manifest}
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
 

@@ -90,6 +90,9 @@ def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
 
 def _warm() -> None:
     """Import the renderer once in a new worker, before its first edition arrives."""
+    from .fonts import isolate
+
+    isolate()  # fontconfig must see only the bundled fonts from its first load on
     import weasyprint  # noqa: F401
 
     from . import finishing, render  # noqa: F401
@@ -106,6 +109,9 @@ def preload() -> None:
     """
     global _preloading
     if _preloading is None and "weasyprint" not in sys.modules:
+        from .fonts import isolate
+
+        isolate()  # here, not in the thread: the environment is set before any thread reads it
         _preloading = threading.Thread(target=_warm, name="import-weasyprint", daemon=True)
         _preloading.start()
 

@@ -126,6 +126,17 @@ def test_renderer_version_rebuilds_everything(matrix, monkeypatch):
     assert set(stale(matrix)) == everything(matrix)
 
 
+def test_native_renderer_version_rebuilds_everything(matrix, monkeypatch):
+    """Another Pango (or HarfBuzz, fontconfig, FreeType) may shape text differently: nothing built
+    with the old one is up to date."""
+    from leaflets import environment
+
+    versions = environment.renderer_versions()
+    assert cache.versions()["pango"] == versions["pango"] != environment.ABSENT
+    monkeypatch.setattr(environment, "renderer_versions", lambda: {**versions, "pango": "1.99.0"})
+    assert set(stale(matrix)) == everything(matrix)
+
+
 def test_build_options_are_part_of_the_key(matrix):
     changed = {p.stem for p in survey(matrix, matrix / "build", Filters(), options={"draft": True})
                if p.reason}

@@ -130,11 +130,17 @@ def test_missing_image_and_stylesheet_are_errors(project):
 
 def test_glyph_missing_from_the_fonts_in_a_layout_is_an_error(project):
     layout = project / "layouts/leaflet.html.j2"
+    [job] = plan(project, A4)  # before the edit, to reach rendering past the check
     edit(layout, '{{ _("Patient information") }}', '{{ _("Patient information") }} 漢')
-    [glyph] = render_errors(project)
+    with pytest.raises(ContentError) as caught:
+        render_job(job, project)
+    [glyph] = caught.value.diagnostics
     assert glyph.code == "missing-glyph"
     assert glyph.message == "'漢' (U+6F22) is not in the bundled fonts: it prints as an empty box"
     assert (glyph.file, glyph.line, glyph.column) == (display_path(layout), *line_of(layout, "漢"))
+    [checked] = [d for d in check_project(project) if d.is_error]  # and `check` finds it first
+    assert (checked.code, checked.file, checked.line, checked.column) == (
+        "missing-glyph", display_path(layout), *line_of(layout, "漢"))
 
 
 def test_emoji_in_content_is_caught_before_rendering(project):

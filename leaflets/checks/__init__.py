@@ -25,6 +25,7 @@ def check_document(doc: SourceDocument, root: Path) -> list[Diagnostic]:
 def check_documents(documents: list[SourceDocument], root: Path) -> list[Diagnostic]:
     """Run every rule on every document and on their editions together."""
     found = [d for doc in documents for d in check_document(doc, root)]
+    found += glyphs.check_layouts(root)
     return sort_diagnostics(found + editions.check(documents, root))
 
 
