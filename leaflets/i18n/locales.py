@@ -1,4 +1,5 @@
-"""Locale tags: which are pseudo-locales, which Babel data they use, how their terms sort."""
+"""Locale tags: which are pseudo-locales, which Babel data they use, which way they run, how
+their terms sort."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from babel import Locale, UnknownLocaleError
 from .collation_table import ELEMENTS
 
 # Pseudo-locales are generated from the master at build time; they have no catalogue.
-PSEUDO_LOCALES = {"en-XA": "en"}
+# en-XA: accented and longer (left to right); ar-XB: the master's words right to left, as
+# Android's bidi pseudo-locale, so that the mirrored layout is tried before a translator starts.
+PSEUDO_LOCALES = {"en-XA": "en", "ar-XB": "en"}
+_PSEUDO_DIRECTIONS = {"en-XA": "ltr", "ar-XB": "rtl"}
 
 
 def is_pseudo(tag: str) -> bool:
@@ -26,6 +30,26 @@ def babel_locale(tag: str) -> Locale:
         return Locale.parse(tag.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale.parse(tag.split("-")[0])
+
+
+def direction(tag: str) -> str:
+    """Return the writing direction of `tag`'s text, "ltr" or "rtl" (CLDR's character order)."""
+    if tag in _PSEUDO_DIRECTIONS:
+        return _PSEUDO_DIRECTIONS[tag]
+    return babel_locale(tag).text_direction
+
+
+def script(tag: str) -> str:
+    """Return the ISO 15924 script `tag` is written in (CLDR's likely subtags: ar -> Arab)."""
+    from babel.core import get_global
+
+    tag = PSEUDO_LOCALES.get(tag, tag)  # a pseudo-locale prints its base's letters
+    locale = babel_locale(tag)
+    if locale.script:
+        return locale.script
+    likely = get_global("likely_subtags").get(locale.language, "")
+    parts = likely.split("_")
+    return parts[1] if len(parts) > 2 else "Latn"
 
 
 @lru_cache(maxsize=1)

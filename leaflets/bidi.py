@@ -1,0 +1,64 @@
+"""Keep left-to-right runs whole in right-to-left text: HER2, CDK4/6, Luminal A, 2026.
+
+The Unicode bidirectional algorithm orders a Latin term inside Arabic text by its letters, but
+the neutral characters at its edges (the minus of HER2-, the plus of HR+, a slash) take the
+direction of the Arabic around them and move to the wrong end. Each run of Latin letters and
+digits (with the signs written inside terms) becomes its own node, which the layout prints in a
+left-to-right isolate (`<bdi dir="ltr">`): WeasyPrint lays it out as one left-to-right box and
+places the box among its right-to-left neighbours as a whole. Brackets stay outside the run so
+that the Arabic text around them mirrors them. Printed URLs are isolated by the layout itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .inline import Link, Span, Text
+
+_LETTER = r"A-Za-z0-9\u00C0-\u024F"
+# A run starts and ends with a Latin letter or digit (a trailing + or - belongs to HR+, HER2-)
+# and may hold spaces, slashes, hyphens, dots and commas between them.
+LTR_RUN = re.compile(rf"[{_LETTER}](?:[{_LETTER}+\-/.,:'’&% ]*[{_LETTER}])?[+\-]?(?![{_LETTER}])")
+
+
+@dataclass
+class Isolate:
+    """A run printed in a direction of its own, whatever the text around it."""
+
+    text: str
+    dir: str = "ltr"
+    kind: str = "isolate"
+
+
+def isolate_ltr_runs(nodes: list) -> list:
+    """Split every text node of `nodes` (recursively) into text and left-to-right isolates."""
+    out: list = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out += _split(node.text)
+        elif isinstance(node, Link) and "://" in _plain(node.children):
+            out.append(node)  # a printed URL: the layout sets it left to right whole
+        elif isinstance(node, (Span, Link)):
+            node.children = isolate_ltr_runs(node.children)
+            out.append(node)
+        else:
+            out.append(node)
+    return out
+
+
+def _split(text: str) -> list:
+    parts: list = []
+    last = 0
+    for match in LTR_RUN.finditer(text):
+        if match.start() > last:
+            parts.append(Text(text[last:match.start()]))
+        parts.append(Isolate(match.group(0)))
+        last = match.end()
+    if last < len(text):
+        parts.append(Text(text[last:]))
+    return parts
+
+
+def _plain(nodes: list) -> str:
+    return "".join(n.text if isinstance(n, Text) else _plain(getattr(n, "children", [])) for n in nodes)
