@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from .inline import Link, Span, Text
 
 _LETTER = r"A-Za-z0-9\u00C0-\u024F"
-# A run starts and ends with a Latin letter or digit (a trailing + or - belongs to HR+, HER2-)
-# and may hold spaces, slashes, hyphens, dots and commas between them.
-LTR_RUN = re.compile(rf"[{_LETTER}](?:[{_LETTER}+\-/.,:'’&% ]*[{_LETTER}])?[+\-]?(?![{_LETTER}])")
+_GROUP = rf"\([{_LETTER} +\-/.,:'’&%®™]*\)"  # a bracketed Latin aside, kept inside its run
+# A run starts with a Latin letter, a digit or ©, and ends with one (or with a bracketed aside, or
+# with the + - % ® of HR+, HER2-, 20%, Guidelines®); spaces and signs (2023;15(19):4689) may
+# stand between.
+LTR_RUN = re.compile(
+    rf"[{_LETTER}©](?:(?:[{_LETTER}+\-/.,:;'’&%®™ ]|{_GROUP})*(?:[{_LETTER}]|{_GROUP}))?[+\-%®™]?"
+    rf"(?![{_LETTER}])")
 
 
 @dataclass
@@ -30,20 +34,32 @@ class Isolate:
     dir: str = "ltr"
     kind: str = "isolate"
 
+    @property
+    def whole(self) -> bool:
+        """Tell whether the run is one term (a/mBC, HR+/HER2-), never broken across lines."""
+        return " " not in self.text and len(self.text) <= 24
+
 
 def isolate_ltr_runs(nodes: list) -> list:
     """Split every text node of `nodes` (recursively) into text and left-to-right isolates."""
     out: list = []
+    pending = ""  # the parser may leave a text in several nodes ("HER2 (", "HER2+)"): join them
     for node in nodes:
         if isinstance(node, Text):
-            out += _split(node.text)
-        elif isinstance(node, Link) and "://" in _plain(node.children):
+            pending += node.text
+            continue
+        if pending:
+            out += _split(pending)
+            pending = ""
+        if isinstance(node, Link) and "://" in _plain(node.children):
             out.append(node)  # a printed URL: the layout sets it left to right whole
         elif isinstance(node, (Span, Link)):
             node.children = isolate_ltr_runs(node.children)
             out.append(node)
         else:
             out.append(node)
+    if pending:
+        out += _split(pending)
     return out
 
 
