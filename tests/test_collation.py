@@ -31,3 +31,14 @@ def test_terms_outside_the_table_fall_back_to_the_full_table():
 def test_abbreviations_sort_as_a_reader_expects():
     terms = ["SERM", "a/mBC", "HER2", "AI", "ÖR", "CDK4/6", "er"]
     assert sorted(terms, key=collation_key("de")) == ["a/mBC", "AI", "CDK4/6", "er", "HER2", "ÖR", "SERM"]
+
+
+def test_russian_sorts_by_its_own_collation_cyrillic_first():
+    # CLDR's Russian tailoring puts Cyrillic before Latin; the root order puts Latin first.
+    terms = ["HER2", "РЭ", "CDK4/6", "мРМЖ", "ГР", "SERM", "ИА", "РП"]
+    assert sorted(terms, key=collation_key("ru")) == ["ГР", "ИА", "мРМЖ", "РП", "РЭ", "CDK4/6", "HER2", "SERM"]
+
+
+def test_spanish_and_pseudo_locales_sort_by_their_collation():
+    assert sorted(["ñu", "oa", "nz"], key=collation_key("es")) == ["nz", "ñu", "oa"]
+    assert sorted(["РЭ", "HER2"], key=collation_key("ar-XB")) == ["HER2", "РЭ"]  # as its base, en

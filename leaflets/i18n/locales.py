@@ -60,13 +60,22 @@ def _collator():
 
 
 def collation_key(tag: str) -> Callable[[str], tuple]:
-    """Return a sort key for `tag`'s terms: the Unicode Collation Algorithm's root order.
+    """Return a sort key for `tag`'s terms: the locale's collation, as CLDR defines it (ICU).
 
-    Babel has no collation. The root order (CLDR's default) already sorts accented letters
-    beside their base letters (Ö with O), which is what German and Spanish abbreviation
-    lists need; the few locale tailorings (Spanish ñ after n) do not occur in abbreviations.
+    Babel has no collation. ICU's collator for the locale applies CLDR's tailoring: Russian
+    sorts Cyrillic before Latin (ГР, ИА, РЭ, then CDK4/6, HER2), Spanish puts ñ after n, Arabic
+    sorts Arabic script first; a pseudo-locale sorts as its base. The term itself breaks ties,
+    so the order never depends on anything but the terms.
     """
-    return lambda term: (sort_key(term), term)
+    collator = _icu_collator(PSEUDO_LOCALES.get(tag, tag))
+    return lambda term: (collator.getSortKey(term), term)
+
+
+@lru_cache(maxsize=16)
+def _icu_collator(tag: str):
+    import icu  # PyICU's module; the pyicu-wheels distribution ships it with ICU built in
+
+    return icu.Collator.createInstance(icu.Locale(tag.replace("-", "_")))
 
 
 def sort_key(term: str) -> tuple:
