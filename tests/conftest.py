@@ -24,7 +24,9 @@ def built(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("build")
     outputs = build(ROOT, out, Filters(), write_html=True)
     # Output paths are relative to the root when inside it, absolute otherwise: `/` handles both.
-    return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path for o in outputs}
+    # A large-print edition is keyed with its type after the four: (..., "large-print").
+    return {(o.document, o.locale, o.paper, o.profile) + ((o.type,) if o.type != "standard" else ()):
+            ROOT / o.path for o in outputs}
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from leaflets.documents import load_document
 from leaflets.i18n.pseudo import pseudo_inline
 from leaflets.i18n.segments import segments
 from leaflets.inline import parse_inline, plain_text
-from pdfread import normalize, page_texts, reading_text
+from pdfread import squash, normalize, page_texts, reading_text
 
 LABELS = {
     "es": ["INFORMACIÓN PARA PACIENTES", "Código del documento AMBC-ES-A4-0001", "Fecha de elaboración: 16 de marzo de 2026",
@@ -62,7 +62,7 @@ def test_draft_mark_on_every_page_and_language_set(built, locale):
 def test_numbers_follow_the_translation_and_dates_the_locale(built):
     german = reading_text(_pdf(built, "de"))
     assert "(~75 %)" in german and "Etwa 20 % der Tumoren" in german
-    assert "2023;15(19): 4689" in german  # references keep their numbers
+    assert "2023;15(19):4689" in squash(german)  # references keep their numbers
 
 
 @pytest.mark.parametrize("locale, terms", [

@@ -23,9 +23,9 @@ def large_print(tmp_path_factory) -> Path:
     shutil.copytree(FIXTURE, project / "source")
     for tree in ("layouts", "styles"):
         shutil.copytree(ROOT / tree, project / tree)
-    outputs = build(project, project / "build", Filters(locale="en", paper="a4", profile="screen"))
+    outputs = build(project, project / "build", Filters(locale="en", paper="a4", profile="print"))
     path = next(project / o.path for o in outputs if o.type == "large-print")
-    assert Path(path).name == "ambc-en-a4-screen-large-print.pdf"
+    assert Path(path).name == "ambc-en-a4-print-large-print.pdf"
     return path
 
 
