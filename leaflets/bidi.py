@@ -27,12 +27,12 @@ LTR_RUN = re.compile(
 
 
 @dataclass
-class Isolate:
-    """A run printed in a direction of its own, whatever the text around it."""
+class Isolate(Text):
+    """A run printed in a direction of its own, whatever the text around it (still text to
+    whatever reads the nodes: plain_text, comparisons)."""
 
-    text: str
-    dir: str = "ltr"
     kind: str = "isolate"
+    dir: str = "ltr"
 
     @property
     def whole(self) -> bool:
@@ -45,7 +45,7 @@ def isolate_ltr_runs(nodes: list) -> list:
     out: list = []
     pending = ""  # the parser may leave a text in several nodes ("HER2 (", "HER2+)"): join them
     for node in nodes:
-        if isinstance(node, Text):
+        if isinstance(node, Text) and not isinstance(node, Isolate):
             pending += node.text
             continue
         if pending:

@@ -90,6 +90,9 @@ def test_html_and_pdf_declare_the_language_and_direction(pdfs):
         assert re.search(rf'<html lang="{locale}" dir="rtl">', html), locale
         with pikepdf.open(pdfs[locale]) as pdf:
             assert str(pdf.Root.Lang) == locale
+    # Dates in the locale's words and digits (CLDR: Modern Standard Arabic writes Latin digits).
+    html = pdfs["ar"].with_suffix(".html").read_text("utf-8")
+    assert "تاريخ الإعداد: 16 مارس 2026" in html and "تاريخ المراجعة: 1 مارس 2029" in html
 
 
 def test_masthead_heading_is_mirrored_to_the_right_margin(pdfs):
