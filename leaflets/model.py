@@ -279,8 +279,8 @@ class Leaflet(Strict):
     glossary: dict[str, str] = Field(
         default_factory=dict, description="Abbreviation -> expansion, as spelled out in the text.")
     editions: list[Edition] = Field(
-        min_length=1, description="The PDFs to build from this text: those listed, then those of "
-                                  "the edition matrix.")
+        default_factory=list, description="The PDFs to build from this text: those listed, then "
+                                          "those of the edition matrix.")
     edition_matrix: EditionMatrix | None = Field(
         None, description="Editions as locales x papers x profiles with defaults, per-locale "
                           "overrides and a job-code pattern; expanded after the listed editions.")
@@ -299,6 +299,21 @@ class Leaflet(Strict):
         if not isinstance(listed, list):
             return data  # reported as it stands
         return {**data, "editions": [*listed, *matrix.expand()]}
+
+    @model_validator(mode="after")
+    def _some_edition(self) -> "Leaflet":
+        if not self.editions:
+            raise ValueError("no editions: list them under 'editions' or write an 'edition_matrix'")
+        return self
+
+    def edition_loc(self, index: int) -> tuple:
+        """Return where edition `index` is written: its entry, or the matrix it comes from."""
+        if self.edition_matrix is not None:
+            matrix = self.edition_matrix
+            from_matrix = len(matrix.locales) * len(matrix.papers) * len(matrix.profiles)
+            if index >= len(self.editions) - from_matrix:
+                return ("edition_matrix",)
+        return ("editions", index)
 
 
 # --- references ----------------------------------------------------------------------------

@@ -72,3 +72,19 @@ def test_a_matrix_that_cannot_give_each_edition_its_own_code_is_refused(change, 
               "job_code": "T-{locale}-{paper}-{profile}", "defaults": SETTINGS, **change}
     with pytest.raises(ValidationError, match=message.replace("{", r"\{").replace("}", r"\}")):
         EditionMatrix.model_validate(fields)
+
+
+def test_a_job_code_the_matrix_repeats_is_reported_at_the_pattern(tmp_path):
+    from leaflets.build import load_all
+    from leaflets.checks import editions
+
+    shutil.copytree(FIXTURE / "source", tmp_path / "source")
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    source = tmp_path / "source" / "mx" / "leaflet.yaml"
+    text = source.read_text("utf-8")
+    source.write_text(text.replace("print: -PRT", 'print: ""'), "utf-8")  # print codes as screen
+    pattern_line = 1 + text.splitlines().index(next(l for l in text.splitlines() if "job_code:" in l))
+    found = editions.check(load_all(tmp_path, None), tmp_path)
+    assert found and {d.code for d in found} == {"duplicate-job-code"}
+    assert {(Path(d.file).name, d.line) for d in found} == {("leaflet.yaml", pattern_line)}
+    assert "'MX-EN-A4-0001' is already used" in found[0].message

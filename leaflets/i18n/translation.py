@@ -206,4 +206,4 @@ def _approved_with_gaps(edition: Edition, translation: Translation) -> bool:
 
 def _edition_position(doc: SourceDocument, edition: Edition) -> Position:
     index = doc.leaflet.editions.index(edition)
-    return doc.leaflet_file.where(("editions", index))
+    return doc.leaflet_file.where(doc.leaflet.edition_loc(index))
