@@ -44,7 +44,7 @@ def test_three_engines_read_every_page(built, key):
     reader = pypdf.PdfReader(path)
     assert len(reader.pages) == pages
     assert TITLE in normalize(reader.pages[0].extract_text())
-    assert "References" in normalize(reader.pages[-1].extract_text())
+    assert "References" in normalize(" ".join(p.extract_text() for p in reader.pages[-2:]))
 
 
 @pytest.mark.parametrize("key", EDITIONS, ids=IDS)
