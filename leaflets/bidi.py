@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .inline import Link, Span, Text
+from .inline import Link, Text
 
 _LETTER = r"A-Za-z0-9\u00C0-\u024F"
 _GROUP = rf"\([{_LETTER} +\-/.,:'’&%®™]*\)"  # a bracketed Latin aside, kept inside its run
@@ -53,7 +53,7 @@ def isolate_ltr_runs(nodes: list) -> list:
             pending = ""
         if isinstance(node, Link) and "://" in _plain(node.children):
             out.append(node)  # a printed URL: the layout sets it left to right whole
-        elif isinstance(node, (Span, Link)):
+        elif isinstance(getattr(node, "children", None), list):  # strong, em, links, foreign runs
             node.children = isolate_ltr_runs(node.children)
             out.append(node)
         else:

@@ -41,27 +41,32 @@ PAPERS = MappingProxyType({
 PROFILES = MappingProxyType({
     "screen": Profile(
         "screen", "distribution, handouts and the web: tagged PDF/UA-1, live links", "PDF/UA-1",
-        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb"}),
+        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb",
+                          "pdf_identifier": True}),
         ("styles/profile/screen.css",),
         (finishing.stable_document_id, finishing.display_output_intent,
-         finishing.running_heads_as_artifacts, finishing.table_header_scope)),
+         finishing.running_heads_as_artifacts, finishing.table_header_scope,
+         finishing.drop_unused_colour_spaces)),
     "print": Profile(
         "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
         "PDF/X-4",
         MappingProxyType({"pdf_variant": "pdf/x-4"}),
         ("styles/profile/print.css",),
         (finishing.stable_document_id, finishing.print_boxes_and_marks,
-         finishing.cmyk_output_condition),
+         finishing.cmyk_output_condition, finishing.drop_link_annotations,
+         finishing.drop_unused_colour_spaces, finishing.pdfx4_metadata),
         bleed=True),
     # PDF/A-3 is the level that may carry non-PDF attachments (the YAML sources); level "a"
-    # because WeasyPrint tags the document.
+    # because WeasyPrint tags the document, with the tree the screen edition has: it claims
+    # PDF/UA-1 as well.
     "archive": Profile(
         "archive", "regulated retention: tagged PDF/A-3a with its source files attached",
         "PDF/A-3A",
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
         (finishing.stable_document_id, finishing.running_heads_as_artifacts,
-         finishing.table_header_scope),
+         finishing.table_header_scope, finishing.drop_unused_colour_spaces,
+         finishing.attachment_types_and_af, finishing.claim_pdfua_in_pdfa),
         attach_sources=True),
 })
 

@@ -134,7 +134,9 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
                     break
         if fit is not None:
             fit.append(describe_fit(rendered, fitted))
-        pdf = rendered.write_pdf(finisher=finisher, **options)
+        from .finishing import marked_content_ids
+        with marked_content_ids():
+            pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)
     problems = [error(_mentioned(root, url), "render-fetch", message, hint)

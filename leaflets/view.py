@@ -173,10 +173,10 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
                     f"reference '{ref.id}' is declared uncited but the text cites it",
                     "remove its 'uncited' field"))
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
-                                            resolver.runs(format_reference(tr.reference(ref), tr.babel_locale, tr.gettext))))
+                                            resolver.runs(_formatted(ref, tr, leaflet.document.language))))
         elif ref.uncited:
-            further.append(ReferenceView(None, ref.id, f"source-{ref.id}", resolver.runs(
-                format_reference(tr.reference(ref), tr.babel_locale, tr.gettext))))
+            further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
+                                         resolver.runs(_formatted(ref, tr, leaflet.document.language))))
         else:
             resolver.diagnostics.append(error(
                 doc.references_file.where(loc), "uncited-reference",
@@ -223,3 +223,13 @@ def _plain_node(text: str):
 
 def _slug(text: str) -> str:
     return "s-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _formatted(ref, tr: Translation, master_language: str) -> list:
+    """Format a reference for an edition; a title kept as the source has it, in an edition of
+    another language, is tagged with the source's language (PDF/UA: foreign runs say so)."""
+    shown = tr.reference(ref)
+    source = ref.language or master_language
+    foreign = (shown.title and shown.title == ref.title
+               and source.split("-")[0].lower() != tr.locale.split("-")[0].lower())
+    return format_reference(shown, tr.babel_locale, tr.gettext, source if foreign else None)
