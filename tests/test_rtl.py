@@ -168,3 +168,14 @@ def test_body_text_and_list_markers_stand_at_the_right(pdfs):
         item = [c for c in line_of(found, bullet, below=4) if c is not bullet]
         assert item and bullet.left > max(c.right for c in item), "the marker stands right of its item"
         assert bullet.right <= width - MARGIN_INLINE + 1
+
+
+def test_the_glyph_check_knows_the_arabic_font(tmp_path):
+    from leaflets.checks.glyphs import coverage
+
+    covered = coverage(ROOT)
+    assert {ord(c) for c in "العلاج الهرموني،؛؟"} <= covered  # letters and Arabic punctuation
+    assert ord("א") not in covered  # Hebrew: no bundled font, so the check still reports it
+    shutil.copytree(ROOT / "styles", tmp_path / "styles",
+                    ignore=shutil.ignore_patterns("NotoNaskhArabic-*"))
+    assert ord("ع") not in coverage(tmp_path)  # the coverage is read from the files themselves
