@@ -174,7 +174,7 @@ def bench_catalogue(project: Path, runs: int) -> dict:
 MEMORY = """
 import resource, sys
 from pathlib import Path
-from leaflets.build import Filters
+from leaflets.plan import Filters
 from leaflets.matrix import run
 run(Path('.'), Path(sys.argv[1]), Filters(), jobs=2, force=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
+from .documents import LEAFLET_FILE, edition_stem
 from .paths import relative_to_root
 
 FORMAT = 1
@@ -128,12 +129,38 @@ class Fingerprints:
 
 
 @dataclass(frozen=True)
+class Output:
+    """One edition written: what it is, where, its size and digest (what a record remembers)."""
+
+    document: str
+    locale: str
+    paper: str
+    profile: str
+    job_code: str
+    path: str
+    pages: int
+    bytes: int
+    sha256: str
+    seconds: float
+    type: str = "standard"  # the edition type (large print); after the timings, so records stay valid
+    fit: str = ""  # how full the body's last page is; printed, not in the manifest
+
+
+@dataclass(frozen=True)
 class Record:
     """What the cache remembers of one built edition."""
 
     key: str
     output: dict
     html_sha256: str | None = None
+
+
+def recorded_output(record: Record | None) -> Output | None:
+    """Return the output a cache record describes, or None when the record does not hold one."""
+    try:
+        return Output(**record.output)
+    except (TypeError, AttributeError):
+        return None
 
 
 def record_path(out: Path, stem: str) -> Path:
@@ -197,19 +224,20 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
     document, *wanted = selection
     fingerprints: Fingerprints | None = None
     count = 0
-    for leaflet in sorted((root / "source").glob("*/leaflet.yaml")):
+    for leaflet in sorted((root / "source").glob(f"*/{LEAFLET_FILE}")):
         name = leaflet.parent.name
         if document is not None and name != document:
             continue
         try:
             editions = yaml.load(leaflet.read_bytes(), Loader=loader)["editions"]
-            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen")) for e in editions]
+            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen"),
+                       e.get("type", "standard")) for e in editions]
         except Exception:  # any fault: the full build will say what it is
             return None
         for shape in shapes:
-            if any(want is not None and want != have for want, have in zip(wanted, shape)):
+            if any(want is not None and want != have for want, have in zip(wanted, shape[:3])):
                 continue
-            stem = "-".join((name, *shape))
+            stem = edition_stem(name, *shape)
             pdf = out / name / f"{stem}.pdf"
             if not force:
                 fingerprints = fingerprints or Fingerprints(root, options)

@@ -15,8 +15,7 @@ from .commands import doctor as doctor_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
 from .diagnostics import ContentError
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
@@ -63,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("interrupted: nothing was replaced", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception:  # an internal fault, not the user's: say so, with the details
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 
 class Severity(enum.Enum):
@@ -23,6 +25,10 @@ class Diagnostic:
     code: str
     message: str
     hint: str = ""
+    # What the message is about, as data for the code that reads diagnostics: the unknown key
+    # or field, and the known name it most resembles. Never recovered from the hint's words.
+    subject: str | None = field(default=None, compare=False)
+    suggestion: str | None = field(default=None, compare=False)
 
     def format(self) -> str:
         """Render as `file:line:col: severity[code]: message (hint)`."""
@@ -39,14 +45,27 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
 
-def error(where: "Position | Path | str", code: str, message: str, hint: str = "") -> Diagnostic:
+def error(where: "Position | Path | str", code: str, message: str, hint: str = "", *,
+          subject: str | None = None, suggestion: str | None = None) -> Diagnostic:
     """Make an error diagnostic at a position or at the top of a file."""
-    return _make(where, Severity.ERROR, code, message, hint)
+    return _make(where, Severity.ERROR, code, message, hint, subject, suggestion)
 
 
-def warning(where: "Position | Path | str", code: str, message: str, hint: str = "") -> Diagnostic:
+def warning(where: "Position | Path | str", code: str, message: str, hint: str = "", *,
+            subject: str | None = None, suggestion: str | None = None) -> Diagnostic:
     """Make a warning diagnostic at a position or at the top of a file."""
-    return _make(where, Severity.WARNING, code, message, hint)
+    return _make(where, Severity.WARNING, code, message, hint, subject, suggestion)
+
+
+def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """Return the known name `word` most resembles (a likely typo), or None: the one did-you-mean."""
+    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def did_you_mean(suggestion: str | None, otherwise: str = "") -> str:
+    """Word a hint from `closest`'s answer."""
+    return f"did you mean '{suggestion}'?" if suggestion is not None else otherwise
 
 
 @dataclass(frozen=True)
@@ -58,10 +77,11 @@ class Position:
     column: int = 0
 
 
-def _make(where, severity: Severity, code: str, message: str, hint: str) -> Diagnostic:
+def _make(where, severity: Severity, code: str, message: str, hint: str,
+          subject: str | None = None, suggestion: str | None = None) -> Diagnostic:
     if not isinstance(where, Position):
         where = Position(display_path(Path(where)))
-    return Diagnostic(where.file, where.line, where.column, severity, code, message, hint)
+    return Diagnostic(where.file, where.line, where.column, severity, code, message, hint, subject, suggestion)
 
 
 def display_path(path: Path) -> str:

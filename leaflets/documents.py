@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import ContentError, Diagnostic, error
+from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
-from .model import BLOCK_KINDS, BLOCK_MODELS, Leaflet, References, _block_kind
+from .blocks import BLOCKS, kind_of
+from .model import Leaflet, References, UnknownName
 
 LEAFLET_FILE = "leaflet.yaml"
 REFERENCES_FILE = "references.yaml"
@@ -29,9 +29,34 @@ class SourceDocument:
     references_file: Loaded
 
 
+def edition_stem(document: str, locale: str, paper: str, profile: str,
+                 edition_type: str = "standard") -> str:
+    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
+    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`."""
+    suffix = "" if edition_type == "standard" else f"-{edition_type}"
+    return f"{document}-{locale}-{paper}-{profile}{suffix}"
+
+
 def discover(source_root: Path) -> list[Path]:
     """Return the document folders under `source_root`, sorted by name."""
     return sorted(p.parent for p in source_root.glob(f"*/{LEAFLET_FILE}"))
+
+
+def load_all(root: Path, only: str | None = None) -> list[SourceDocument]:
+    """Load every document under `source/`; raise ContentError with all faults of all of them."""
+    diagnostics: list[Diagnostic] = []
+    documents = []
+    folders = discover(root / "source")
+    if only is not None:
+        folders = [f for f in folders if f.name == only]
+    for folder in folders:
+        try:
+            documents.append(load_document(folder))
+        except ContentError as exc:
+            diagnostics.extend(exc.diagnostics)
+    if diagnostics:
+        raise ContentError(diagnostics)
+    return documents
 
 
 def load_document(folder: Path) -> SourceDocument:
@@ -75,26 +100,31 @@ def validation_diagnostics(exc: ValidationError, loaded: Loaded, model: type[Bas
         loc = _strip_union_tags(item["loc"])
         field = str(loc[-1]) if loc else "document"
         kind = item["type"]
-        hint = ""
+        hint, suggestion = "", None
         if kind == "extra_forbidden":
             code, message = "unknown-field", f"unknown field '{field}'"
             allowed = _allowed_fields(model, loc[:-1], loaded.data)
-            close = difflib.get_close_matches(field, allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else (
-                "allowed here: " + ", ".join(allowed) if allowed else "remove it")
+            suggestion = closest(field, allowed)
+            hint = did_you_mean(suggestion, "allowed here: " + ", ".join(allowed) if allowed else "remove it")
         elif kind == "missing":
             code, message = "missing-field", f"required field '{field}' is missing"
             hint = f"add '{field}:' here"
         elif kind == "block_kind":
             code, message = "unknown-block", item["msg"]
-            hint = "start the block with heading:, paragraph:, bullets:, callout: or table:"
+            hint = "start the block with " + ", ".join(f"{name}:" for name in list(BLOCKS)[:-1]) + \
+                f" or {list(BLOCKS)[-1]}:"
+        elif isinstance((item.get("ctx") or {}).get("error"), UnknownName):
+            unknown = item["ctx"]["error"]
+            code = "invalid-value"
+            message = f"'{field}' should be one of {', '.join(unknown.expected)}, not {_shown(item.get('input'))}"
+            suggestion = unknown.suggestion
+            hint = did_you_mean(suggestion, "")
         else:
             code = "invalid-value"
             message, hint = _rewrite(field, item)
-        result.append((loc, error(loaded.where(loc), code, message, hint)))
+        result.append((loc, error(loaded.where(loc), code, message, hint, subject=field, suggestion=suggestion)))
     # "unknown field 'publsher' (did you mean 'publisher'?)" already explains the missing one.
-    meant = {(loc[:-1], d.hint.split("'")[1]) for loc, d in result
-             if d.code == "unknown-field" and d.hint.startswith("did you mean")}
+    meant = {(loc[:-1], d.suggestion) for loc, d in result if d.code == "unknown-field" and d.suggestion}
     return [d for loc, d in result if not (d.code == "missing-field" and (loc[:-1], loc[-1]) in meant)]
 
 
@@ -144,7 +174,7 @@ def _strip_union_tags(loc: tuple) -> tuple:
     """Drop the block-kind tag pydantic inserts after a body index: (body, 3, heading, level)."""
     out: list = []
     for index, part in enumerate(loc):
-        if index >= 2 and loc[index - 2] == "body" and isinstance(loc[index - 1], int) and part in BLOCK_KINDS:
+        if index >= 2 and loc[index - 2] == "body" and isinstance(loc[index - 1], int) and part in BLOCKS:
             continue  # the tag only: the field of the same name follows it
         out.append(part)
     return tuple(out)
@@ -164,7 +194,8 @@ def _allowed_fields(model: type[BaseModel], loc: tuple, data) -> list[str]:
         value = value[part] if isinstance(value, (dict, list)) else None
         if isinstance(part, int):
             if current is None and isinstance(value, dict):
-                current = BLOCK_MODELS.get(_block_kind(value))
+                kind = BLOCKS.get(kind_of(value))
+                current = kind.model if kind else None
             continue
         field = current.model_fields.get(part) if current else None
         if field is None:

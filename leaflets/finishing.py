@@ -41,9 +41,20 @@ class EditionFacts:
 Step = Callable[[pydyf.PDF, EditionFacts], None]
 
 
-def finisher(steps: Iterable[Step], facts: EditionFacts) -> Callable:
-    """Return WeasyPrint's `finisher` callable running `steps` in order."""
-    steps = tuple(steps)
+def step(name: str) -> Step:
+    """Return the finishing step a profile names (profiles name steps; they never import them)."""
+    found = globals().get(name)
+    # A step is a public function of this module taking (pdf, facts); helpers are not steps.
+    code = getattr(found, "__code__", None)
+    params = code.co_varnames[:code.co_argcount] if code else ()
+    if name.startswith("_") or getattr(found, "__module__", None) != __name__ or params != ("pdf", "facts"):
+        raise KeyError(f"no finishing step named '{name}'")
+    return found
+
+
+def finisher(steps: Iterable[str], facts: EditionFacts) -> Callable:
+    """Return WeasyPrint's `finisher` callable running the named `steps` in order."""
+    steps = tuple(step(name) for name in steps)
 
     def finish(document, pdf: pydyf.PDF) -> None:
         describe_links(document)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 # A citation marker: `[@key]` or `[@a; @b]`. Anything in brackets that starts with `@`.
 CITATION = re.compile(r"\[\s*(@[^\[\]]*)\]")
@@ -49,10 +50,15 @@ class MarkerError(ValueError):
         self.marker, self.offset = marker, offset
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _markdown(every_link: bool = False) -> MarkdownIt:
     # "zero" has no raw HTML, images, headings or lists: text stays text.
-    return MarkdownIt("zero").enable(["emphasis", "link", "escape", "newline"])
+    md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "newline"])
+    if every_link:
+        # Rendering drops links to unsafe schemes (javascript:, data:); the checks read every link
+        # a writer typed, so that its target is judged and reported instead of printed as typed.
+        md.validateLink = lambda url: True
+    return md
 
 
 def parse_inline(source: str) -> list:
@@ -144,3 +150,105 @@ def iter_cites(nodes: list):
             yield node
         elif isinstance(node, (Span, Link)):
             yield from iter_cites(node.children)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """An inline text as markdown-it reads it for rendering, mapped back to what was typed.
+
+    `text` is what a reader sees, citation markers included (to Markdown they are text): no
+    emphasis marks, link targets or escapes. `offsets` gives, per character of `text`, its offset
+    in the typed source; `links` each link's target as typed, with its offset.
+    """
+
+    source: str
+    text: str
+    offsets: tuple[int, ...]
+    links: tuple[tuple[str, int], ...]
+
+    def source_offset(self, index: int) -> int:
+        """Return the offset in the typed source of character `index` of `text`."""
+        return self.offsets[index] if index < len(self.offsets) else len(self.source)
+
+    def without_citations(self) -> tuple[str, list[int]]:
+        """Return the text without citation markers and, per character, its offset in the source."""
+        out: list[str] = []
+        offsets: list[int] = []
+        last = 0
+        for match in CITATION.finditer(self.text):
+            out.append(self.text[last:match.start()])
+            offsets.extend(self.offsets[last:match.start()])
+            last = match.end()
+        out.append(self.text[last:])
+        offsets.extend(self.offsets[last:])
+        return "".join(out), offsets
+
+
+@lru_cache(maxsize=4096)
+def scan(source: str) -> Scan:
+    """Read `source` with the renderer's parser, keeping where each visible character was typed."""
+    tokens = _markdown(every_link=True).parseInline(source)[0].children or []
+    chars: list[str] = []
+    offsets: list[int] = []
+    links: list[tuple[str, int]] = []
+    pos = 0
+    for token in tokens:
+        kind = token.type
+        if kind in ("text", "text_special"):
+            for char in token.content:
+                at = _typed(source, char, pos)
+                chars.append(char)
+                offsets.append(at if at is not None else min(pos, len(source)))
+                pos = at + 1 if at is not None else pos
+        elif kind in ("strong_open", "strong_close", "em_open", "em_close"):
+            at = source.find(token.markup, pos)
+            pos = at + len(token.markup) if at >= 0 else pos
+        elif kind == "link_open":
+            at = source.find("[", pos)
+            pos = at + 1 if at >= 0 else pos
+        elif kind == "link_close":
+            pos, target = _link_end(source, pos)
+            if target is not None:
+                links.append(target)
+        elif kind in ("softbreak", "hardbreak"):
+            at = source.find("\n", pos)
+            chars.append(" ")
+            offsets.append(at if at >= 0 else pos)
+            pos = at + 1 if at >= 0 else pos
+    return Scan(source, "".join(chars), tuple(offsets), tuple(links))
+
+
+def _typed(source: str, char: str, pos: int) -> int | None:
+    """Find where a visible character was typed, at or after `pos` (past a backslash escape)."""
+    while pos < len(source):
+        if source[pos] == char:
+            return pos
+        if source[pos] == "\\" and source[pos + 1:pos + 2] == char:
+            return pos + 1
+        pos += 1
+    return None
+
+
+def _link_end(source: str, pos: int) -> tuple[int, tuple[str, int] | None]:
+    """Step over `](target "title")` after a link's text; return the new position and the target."""
+    at = source.find("](", pos)
+    if at < 0:
+        return pos, None
+    start = _skip_space(source, at + 2)
+    found = parseLinkDestination(source, start, len(source))
+    if not found.ok:
+        return at + 2, None
+    raw = source[start:found.pos]
+    target = (raw[1:-1], start + 1) if raw.startswith("<") else (raw, start)
+    pos = _skip_space(source, found.pos)
+    if source[pos:pos + 1] != ")":
+        title = parseLinkTitle(source, pos, len(source))
+        if title.ok:
+            pos = _skip_space(source, title.pos)
+    return (pos + 1 if source[pos:pos + 1] == ")" else pos), target
+
+
+def _skip_space(source: str, pos: int) -> int:
+    while pos < len(source) and source[pos] in " \t\n":
+        pos += 1
+    return pos

@@ -1,41 +1,29 @@
-"""Build the edition matrix: find what is out of date, render it in workers, write it, summarize.
+"""Orchestrate the edition matrix: check, plan, resolve, render in workers, write, summarize.
 
 Validation comes first and always runs; an edition whose key and output files match its cache
 record is not resolved or rendered again, so a build with nothing to do never imports WeasyPrint.
+This module only calls the stages in order: each stage's work lives in its own module.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from . import cache
 from .cache import build_options
-from .build import Filters, Output, SourceDocument, load_all, plan, write_atomic, write_manifest
-from .diagnostics import Diagnostic
-from .model import Edition
-from .paths import relative_to_root
-from .shards import Shard, write_part
+from .checks import check_documents, settle
+from .diagnostics import ContentError, Diagnostic, sort_diagnostics
+from .documents import SourceDocument, load_all
+from .outputs import Output, write_edition, write_manifest, write_part
+from .plan import Filters, Planned, Shard, survey
 
+if TYPE_CHECKING:  # resolving is imported when something must be rendered: no-op builds stay fast
+    from .view import Job
 
-@dataclass(frozen=True)
-class Planned:
-    """One selected edition: where its output goes, its key, and why it must be rendered."""
-
-    document: str
-    edition: Edition
-    pdf: Path
-    shown: str
-    key: str
-    reason: str | None  # None when the edition is up to date
-    record: cache.Record | None
-
-    @property
-    def stem(self) -> str:
-        return self.edition.stem(self.document)
+__all__ = ["Filters", "Planned", "Reporter", "Summary", "build", "check_project", "resolve_editions", "run"]
 
 
 class Reporter(Protocol):
@@ -64,53 +52,67 @@ class _Order(Protocol):
     def __call__(self, planned: Planned, output: Output | None, rendered: Any) -> None: ...
 
 
-def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
-           write_html: bool = False, options: Mapping[str, Any] | None = None,
-           force: bool = False, documents: list[SourceDocument] | None = None) -> list[Planned]:
-    """Validate the sources and list the selected editions in matrix order, each with its state."""
+def resolve_editions(root: Path, filters: Filters, strict: bool = False,
+                     warn: Callable[[Diagnostic], None] = lambda d: None,
+                     allow_incomplete: bool = False, documents: list[SourceDocument] | None = None,
+                     checked: bool = False) -> list[Job]:
+    """Check and resolve every selected edition; raise ContentError before anything is rendered.
+
+    Warnings go to `warn`; with `strict` they are errors. With `allow_incomplete`, gaps in a
+    translation are filled from the master and reported through `warn`. `documents` already
+    loaded (and `checked`) are used as they are.
+    """
+    from .i18n.translation import load_translation
+    from .view import Job, resolve
+
     if documents is None:
         documents = load_all(root, filters.document)
-    selection = [(doc.name, edition) for doc in documents for edition in doc.leaflet.editions
-                 if filters.accepts(doc.name, edition)]
-    if shard is not None:
-        selection = shard.select(selection)
-    fingerprints = cache.Fingerprints(root, build_options() if options is None else options)
-    planned = []
-    for document, e in selection:
-        stem = e.stem(document)
-        pdf = out / document / f"{stem}.pdf"
-        shown = relative_to_root(pdf, root)
-        key = fingerprints.key(document, e.locale, e.paper, e.profile, e.type)
-        record = cache.read_record(out, stem)
-        if force:
-            reason = "forced"
-        elif (record is None and cache.record_path(out, stem).exists()) or (
-                record is not None and _output(record) is None):
-            reason = "damaged cache"
-        else:
-            reason = cache.staleness(record, key, pdf, shown, pdf.with_suffix(".html") if write_html else None)
-        planned.append(Planned(document, e, pdf, shown, key, reason, record))
-    return planned
+    if not checked:
+        for warning in settle(check_documents(documents, root), strict):
+            warn(warning)
+    diagnostics: list[Diagnostic] = []
+    jobs = []
+    base_href = root.resolve().as_uri() + "/"
+    for doc in documents:
+        for edition in doc.leaflet.editions:
+            if not filters.accepts(doc.name, edition):
+                continue
+            try:
+                translation = load_translation(root, doc, edition, allow_incomplete)
+                view = resolve(doc, edition, base_href, translation)
+                jobs.append(Job(doc.name, edition, view, tuple(translation.filled)))
+            except ContentError as exc:
+                diagnostics.extend(d for d in exc.diagnostics if d not in diagnostics)
+    if diagnostics:
+        raise ContentError(diagnostics)
+    return jobs
 
 
-def _output(record: cache.Record | None) -> Output | None:
-    """Return the output a cache record describes, or None when the record does not hold one."""
+def check_project(root: Path, document: str | None = None) -> list[Diagnostic]:
+    """Load, check and fill the layouts for every edition, without rendering a PDF.
+
+    Returns every diagnostic found, errors and warnings; never raises for content faults.
+    """
+    from .i18n.translation import load_translation
+    from .render import render_html
+    from .view import resolve
+
     try:
-        return Output(**record.output)
-    except (TypeError, AttributeError):
-        return None
-
-
-class _Only(Filters):
-    """Filters that also keep only the named editions, so `plan` resolves nothing else."""
-
-    def __init__(self, filters: Filters, stems: set[str]):
-        super().__init__(filters.document, filters.locale, filters.paper, filters.profile)
-        object.__setattr__(self, "stems", frozenset(stems))
-
-    def accepts(self, doc: str, edition: Edition) -> bool:
-        stem = f"{doc}-{edition.locale}-{edition.paper}-{edition.profile}"
-        return super().accepts(doc, edition) and stem in self.stems
+        documents = load_all(root, document)
+    except ContentError as exc:
+        return exc.diagnostics
+    found = check_documents(documents, root)
+    if any(d.is_error for d in found):
+        return found
+    base_href = root.resolve().as_uri() + "/"
+    for doc in documents:
+        for edition in doc.leaflet.editions:
+            try:  # translated editions are checked against their catalogues too
+                translation = load_translation(root, doc, edition, False)
+                render_html(resolve(doc, edition, base_href, translation), root)
+            except ContentError as exc:
+                found += [d for d in exc.diagnostics if d not in found]
+    return sort_diagnostics(found)
 
 
 def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool = False,
@@ -123,7 +125,6 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
     to `warn` (errors with `strict`), their errors stop the build before anything is written.
     """
     from . import workers
-    from .checks import check_documents, settle
 
     options = build_options(allow_incomplete)
 
@@ -141,30 +142,60 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
         emit = _in_order(planned, summary, reporter)
         for p in planned:
             if p.reason is None:
-                emit(p, _output(p.record), None)
+                emit(p, cache.recorded_output(p.record), None)
         if stale:
             with workers.Workers(min(jobs, len(stale))) as pool:
-                found = plan(root, _Only(filters, {p.stem for p in stale}), strict, warn,
-                             allow_incomplete, documents, checked=True)
+                found = resolve_editions(root, filters.only({p.stem for p in stale}), strict, warn,
+                                         allow_incomplete, documents, checked=True)
                 for job in found:
                     for diagnostic in job.filled:
                         warn(diagnostic)
                 by_stem = {p.stem: p for p in stale}
                 for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
                     p = by_stem[rendered.stem]
-                    emit(p, _write(p, rendered, root, out, write_html) if rendered.ok else None, rendered)
+                    emit(p, write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
+                                         rendered.pages, rendered.seconds, getattr(rendered, "fit", ""))
+                         if rendered.ok else None, rendered)
     finally:
         workers.discard_prestarted()
         workers.settle()
-    entries = [_manifest_entry(o) for o in summary.outputs]
     if shard is not None:
-        summary.manifest = write_part(out, shard, entries)
+        summary.manifest = write_part(out, shard.index, shard.count, summary.outputs)
     elif planned:
         summary.manifest = write_manifest(out, root, summary.outputs)
     summary.seconds = time.perf_counter() - started_at
     if reporter:
         reporter.end(summary)
     return summary
+
+
+def build(root: Path, out: Path, filters: Filters, write_html: bool = False,
+          report: Callable[[Output], None] = lambda o: None, strict: bool = False,
+          warn: Callable[[Diagnostic], None] = lambda d: None,
+          allow_incomplete: bool = False, *, jobs: int = 1, force: bool = False) -> list[Output]:
+    """Run a build and return its outputs; raise when an edition fails (for scripts and tests).
+
+    Outputs are replaced atomically; when an edition fails, the others are still written and
+    ContentError is raised with every failed edition's diagnostics (RuntimeError for a fault).
+    """
+
+    class _Report:
+        def begin(self, total, to_render): pass
+        def started(self, stem): pass
+        def end(self, summary): pass
+
+        def done(self, planned, output, rendered):
+            if output is not None:
+                report(output)
+
+    summary = run(root, out, filters, jobs=jobs, force=force, write_html=write_html, reporter=_Report(),
+                  strict=strict, warn=warn, allow_incomplete=allow_incomplete)
+    faults = [rendered.fault for rendered in summary.failed if rendered.fault]
+    if faults:
+        raise RuntimeError("\n".join(faults))
+    if summary.failed:
+        raise ContentError([d for rendered in summary.failed for d in rendered.diagnostics])
+    return summary.outputs
 
 
 def _ignore(stem: str) -> None:
@@ -189,28 +220,3 @@ def _in_order(planned: list[Planned], summary: Summary, reporter: Reporter | Non
                 reporter.done(p, output, rendered)
 
     return emit
-
-
-def _write(p: Planned, rendered: Any, root: Path, out: Path, write_html: bool) -> Output:
-    """Write one edition's PDF (and HTML) atomically, then its cache record."""
-    write_atomic(p.pdf, rendered.pdf)
-    html_sha = None
-    if write_html:
-        html = rendered.html.encode("utf-8")
-        write_atomic(p.pdf.with_suffix(".html"), html)
-        html_sha = hashlib.sha256(html).hexdigest()
-    e = p.edition
-    output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, rendered.pages,
-                    len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(), round(rendered.seconds, 3),
-                    e.type, getattr(rendered, "fit", ""))
-    write_atomic(cache.record_path(out, p.stem), cache.record_bytes(p.key, asdict(output), html_sha))
-    return output
-
-
-def _manifest_entry(output: Output) -> dict:
-    entry = asdict(output)
-    del entry["seconds"]  # timings vary; the manifest stays reproducible
-    del entry["fit"]
-    if entry["type"] == "standard":
-        del entry["type"]  # only large print and other types say so: manifests stay as they were
-    return entry

@@ -6,113 +6,44 @@ import datetime as dt
 import re
 import string
 from itertools import product
-from typing import Annotated, Any, Iterator, Literal, NamedTuple, Union
+from typing import Annotated, Any, Iterator, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
+
+from . import profiles
+from .blocks import (BLOCKS, MAX_BLOCKS, MAX_ITEMS, MAX_TEXT, Block, Bullets, Callout, Heading, Inline,  # noqa: F401
+                     Paragraph, Strict, Table, block_kind)
+from .diagnostics import closest
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-# Limits far above any real leaflet: they keep absurd input from running for ever.
-MAX_TEXT = 4000  # characters in one paragraph, bullet or cell
-MAX_ITEMS = 100  # bullets in a list, rows in a table, paragraphs in a callout
-MAX_BLOCKS = 500  # blocks in a body
+
+class UnknownName(ValueError):
+    """A value that names no entry of its registry; says which names exist and the likeliest one."""
+
+    def __init__(self, expected: list[str], suggestion: str | None):
+        super().__init__("should be one of " + ", ".join(expected))
+        self.expected, self.suggestion = expected, suggestion
 
 
-class Strict(BaseModel):
-    """Refuse unknown fields so a typo is reported, not ignored."""
+def _registry_key(registry: str, what: str):
+    """A text that must name an entry of a registry in profiles.py (looked up when validating)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    def known(value: str) -> str:
+        names = list(getattr(profiles, registry))
+        if value not in names:
+            raise UnknownName(names, closest(value, names))
+        return value
 
-
-# --- body blocks -------------------------------------------------------------------------
-
-Inline = Annotated[str, Field(
-    min_length=1,
-    max_length=MAX_TEXT,
-    description="Text with **bold**, *italic*, [links](https://...) and citations [@key] or [@a; @b].",
-)]
+    return Annotated[str, AfterValidator(known), WithJsonSchema({"enum": list(getattr(profiles, registry)),
+                                                                 "type": "string"})]
 
 
-class Heading(Strict):
-    """A section heading; the document title is level 1."""
-
-    heading: Inline = Field(description="Section heading text.")
-    level: Literal[2, 3] = Field(2, description="2 for a section, 3 for a subsection.")
+PaperName = _registry_key("PAPERS", "paper")
+ProfileName = _registry_key("PROFILES", "profile")
 
 
-class Paragraph(Strict):
-    """A paragraph of body text."""
-
-    paragraph: Inline = Field(description="The paragraph's text.")
-
-
-class Bullets(Strict):
-    """A bulleted list."""
-
-    bullets: list[Inline] = Field(min_length=1, max_length=MAX_ITEMS,
-                                  description="A bulleted list, one item per entry.")
-
-
-class CalloutBody(Strict):
-    title: Inline | None = Field(None, description="Optional title printed at the top of the box.")
-    paragraphs: list[Inline] = Field(min_length=1, max_length=MAX_ITEMS,
-                                     description="The box's paragraphs.")
-
-
-class Callout(Strict):
-    """A highlighted key message."""
-
-    callout: CalloutBody = Field(description="A highlighted key-message box.")
-
-
-class TableRow(Strict):
-    cells: list[Inline] = Field(min_length=1, description="The row's cells.")
-
-
-class TableBody(Strict):
-    caption: Inline | None = Field(None, description="Caption printed above the table.")
-    columns: list[Inline] = Field(min_length=1, max_length=12, description="Column headings.")
-    rows: list[list[Inline]] = Field(min_length=1, max_length=MAX_ITEMS,
-                                     description="One list of cells per row.")
-    style: Literal["table", "panel"] = Field(
-        "table", description="'panel' draws each row as a card; 'table' as a grid.")
-
-
-class Table(Strict):
-    """A table, e.g. the breast-cancer subtypes."""
-
-    table: TableBody = Field(description="Caption, column headings and rows.")
-
-
-BLOCK_KINDS = ("heading", "paragraph", "bullets", "callout", "table")
-
-
-def _block_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        found = [kind for kind in BLOCK_KINDS if kind in value]
-    else:
-        found = [kind for kind in BLOCK_KINDS if hasattr(value, kind)]
-    return found[0] if len(found) == 1 else None
-
-
-BLOCK_MODELS = {"heading": Heading, "paragraph": Paragraph, "bullets": Bullets,
-                "callout": Callout, "table": Table}
-
-Block = Annotated[
-    Union[
-        Annotated[Heading, Tag("heading")],
-        Annotated[Paragraph, Tag("paragraph")],
-        Annotated[Bullets, Tag("bullets")],
-        Annotated[Callout, Tag("callout")],
-        Annotated[Table, Tag("table")],
-    ],
-    Discriminator(
-        _block_kind,
-        custom_error_type="block_kind",
-        custom_error_message="a block needs exactly one of: " + ", ".join(BLOCK_KINDS),
-    ),
-]
-
+# --- body blocks: the registry in blocks.py ----------------------------------------------
 
 class BodyText(NamedTuple):
     """One inline text of the body: its path in leaflet.yaml, its kind and its block."""
@@ -125,30 +56,10 @@ class BodyText(NamedTuple):
 
 
 def body_texts(body: list) -> Iterator[BodyText]:
-    """Yield every inline text of a body in reading order (the one walk over block kinds)."""
+    """Yield every inline text of a body in reading order (each kind walks its own block)."""
     for index, block in enumerate(body):
-        loc = ("body", index)
-        if isinstance(block, Heading):
-            yield BodyText(loc + ("heading",), "heading", block.heading, index, block.level)
-        elif isinstance(block, Paragraph):
-            yield BodyText(loc + ("paragraph",), "paragraph", block.paragraph, index)
-        elif isinstance(block, Bullets):
-            for i, item in enumerate(block.bullets):
-                yield BodyText(loc + ("bullets", i), "bullet", item, index)
-        elif isinstance(block, Callout):
-            if block.callout.title:
-                yield BodyText(loc + ("callout", "title"), "callout-title", block.callout.title, index)
-            for i, text in enumerate(block.callout.paragraphs):
-                yield BodyText(loc + ("callout", "paragraphs", i), "callout", text, index)
-        elif isinstance(block, Table):
-            table = block.table
-            if table.caption:
-                yield BodyText(loc + ("table", "caption"), "caption", table.caption, index)
-            for i, text in enumerate(table.columns):
-                yield BodyText(loc + ("table", "columns", i), "column", text, index)
-            for r, row in enumerate(table.rows):
-                for c, text in enumerate(row):
-                    yield BodyText(loc + ("table", "rows", r, c), "cell", text, index)
+        for path, kind, text, level in block_kind(block).texts(block):
+            yield BodyText(("body", index, *path), kind, text, index, level)
 
 
 # --- document ------------------------------------------------------------------------------
@@ -186,8 +97,8 @@ class Edition(Strict):
     """One PDF to build: a locale on a paper size for one kind of recipient."""
 
     locale: str = Field(description="BCP 47 locale of this edition, e.g. en, es, de.")
-    paper: Literal["a4", "a5", "letter"] = Field("a4", description="Paper size.")
-    profile: Literal["screen", "print", "archive"] = Field(
+    paper: PaperName = Field("a4", description="Paper size.")
+    profile: ProfileName = Field(
         "screen", description="Output profile: screen (tagged, links), print (bleed, CMYK) "
                               "or archive (PDF/A).")
     job_code: str = Field(min_length=1, description="Job/approval code, unique per edition.")
@@ -205,8 +116,8 @@ class Edition(Strict):
 
     def stem(self, document: str) -> str:
         """Name this edition's output files: document-locale-paper-profile[-type]."""
-        suffix = "" if self.type == "standard" else f"-{self.type}"
-        return f"{document}-{self.locale}-{self.paper}-{self.profile}{suffix}"
+        from .documents import edition_stem
+        return edition_stem(document, self.locale, self.paper, self.profile, self.type)
 
     @model_validator(mode="after")
     def _approved_after_review(self) -> "Edition":
@@ -234,8 +145,8 @@ class EditionMatrix(Strict):
     """Editions as a product: every locale on every paper in every profile, one job code each."""
 
     locales: list[str] = Field(min_length=1, description="BCP 47 locales, e.g. [en, es, ar].")
-    papers: list[Literal["a4", "a5", "letter"]] = Field(min_length=1, description="Paper sizes.")
-    profiles: list[Literal["screen", "print", "archive"]] = Field(min_length=1, description="Output profiles.")
+    papers: list[PaperName] = Field(min_length=1, description="Paper sizes.")
+    profiles: list[ProfileName] = Field(min_length=1, description="Output profiles.")
     job_code: str = Field(description="Job code pattern with {locale}, {paper} and {profile}, "
                                       "e.g. \"AMBC-{locale}-{paper}{profile}-0001\".")
     codes: dict[str, str] = Field(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from . import finishing
-
 
 @dataclass(frozen=True)
 class Paper:
@@ -27,7 +25,7 @@ class Profile:
     standard: str  # the conformance the PDF claims in its XMP metadata
     options: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     stylesheets: tuple[str, ...] = ()
-    finishing: tuple[finishing.Step, ...] = (finishing.stable_document_id,)
+    finishing: tuple[str, ...] = ("stable_document_id",)  # steps of leaflets/finishing.py, by name
     attach_sources: bool = False  # embed the edition's source files
     bleed: bool = False  # pages carry the paper's bleed, a BleedBox and crop marks
 
@@ -44,17 +42,16 @@ PROFILES = MappingProxyType({
         MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb",
                           "pdf_identifier": True}),
         ("styles/profile/screen.css",),
-        (finishing.stable_document_id, finishing.display_output_intent,
-         finishing.running_heads_as_artifacts, finishing.table_header_scope,
-         finishing.drop_unused_colour_spaces)),
+        ("stable_document_id", "display_output_intent", "running_heads_as_artifacts",
+         "drop_unused_colour_spaces",
+         "table_header_scope")),
     "print": Profile(
         "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
         "PDF/X-4",
         MappingProxyType({"pdf_variant": "pdf/x-4"}),
         ("styles/profile/print.css",),
-        (finishing.stable_document_id, finishing.print_boxes_and_marks,
-         finishing.cmyk_output_condition, finishing.drop_link_annotations,
-         finishing.drop_unused_colour_spaces, finishing.pdfx4_metadata),
+        ("stable_document_id", "print_boxes_and_marks", "cmyk_output_condition",
+         "drop_link_annotations", "drop_unused_colour_spaces", "pdfx4_metadata"),
         bleed=True),
     # PDF/A-3 is the level that may carry non-PDF attachments (the YAML sources); level "a"
     # because WeasyPrint tags the document, with the tree the screen edition has: it claims
@@ -64,9 +61,8 @@ PROFILES = MappingProxyType({
         "PDF/A-3A",
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
-        (finishing.stable_document_id, finishing.running_heads_as_artifacts,
-         finishing.table_header_scope, finishing.drop_unused_colour_spaces,
-         finishing.attachment_types_and_af, finishing.claim_pdfua_in_pdfa),
+        ("stable_document_id", "running_heads_as_artifacts", "drop_unused_colour_spaces",
+         "attachment_types_and_af", "claim_pdfua_in_pdfa", "table_header_scope"),
         attach_sources=True),
 })
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
-from .build import Output
 from .diagnostics import display_path
-from .matrix import Planned, Summary
+from .matrix import Summary
+from .outputs import Output
+from .plan import Planned
 
 
 def line(output: Output, built: bool) -> str:

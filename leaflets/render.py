@@ -17,7 +17,7 @@ from .diagnostics import ContentError, Diagnostic, Position, display_path, error
 
 if TYPE_CHECKING:  # the worker processes that render PDFs never load the content models
     from .finishing import EditionFacts
-    from .view import EditionView
+    from .view import EditionView, Job
 
 # Only these trees of the project may be read while rendering.
 READABLE_TREES = ("layouts", "styles", "source")
@@ -86,9 +86,28 @@ class RenderRequest:
     base_href: str
     options: dict
     facts: EditionFacts
-    steps: tuple = ()          # finishing steps (functions of leaflets.finishing)
+    steps: tuple = ()          # finishing steps (names of functions in leaflets.finishing)
     attach_sources: bool = False
     extra: dict = field(default_factory=dict)
+
+
+def prepare(job: Job, root: Path) -> RenderRequest:
+    """Fill the layouts for one edition and gather what rendering its PDF needs."""
+    from .documents import LEAFLET_FILE, REFERENCES_FILE
+    from .finishing import EditionFacts
+    from .profiles import PAPERS, PROFILES
+
+    e = job.edition
+    profile = PROFILES[e.profile]
+    sources = ()
+    if profile.attach_sources:
+        folder = root / "source" / job.document
+        catalogue = folder / "locales" / f"{e.locale}.po"
+        sources = (folder / LEAFLET_FILE, folder / REFERENCES_FILE, *([catalogue] if catalogue.is_file() else []))
+    facts = EditionFacts(e.job_code, e.date_of_preparation, PAPERS[e.paper].bleed_mm, sources)
+    return RenderRequest(job.stem, render_html(job.view, root), job.view.base_href,
+                         dict(profile.options), facts, tuple(profile.finishing),
+                         bool(profile.attach_sources))
 
 
 def execute(request: RenderRequest, root: Path) -> tuple[bytes, int, str]:

@@ -30,7 +30,7 @@ def stale_schemas(folder: Path) -> list[Path]:
 
 def write_schemas(folder: Path) -> list[Path]:
     """Write every schema that changed; return the files written."""
-    from .build import write_atomic
+    from .outputs import write_atomic
 
     written = []
     for path in stale_schemas(folder):

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import gettext
-import re
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
 
 from .abbreviations import used_abbreviations
 from .bidi import isolate_ltr_runs
+from .blocks import block_kind
 from .citations import Numbering, place_citations
 from .diagnostics import ContentError, Diagnostic, error
-from .documents import SourceDocument
+from .documents import SourceDocument, edition_stem
 from .i18n.locales import collation_key, direction, script
 from .i18n.segments import context_of
 from .i18n.translation import Translation
-from .inline import MarkerError, Text, iter_cites, parse_inline, plain_text
-from .model import Bullets, Callout, Edition, Heading, Paragraph, Table
+from .inline import MarkerError, Text, parse_inline, plain_text
+from .model import Edition
 from .profiles import stylesheets_for
 from .references import format_reference
 
@@ -25,6 +25,7 @@ from .references import format_reference
 @dataclass
 class BlockView:
     kind: str
+    template: str = ""  # the partial that prints it (from the block kind registry)
     content: list = field(default_factory=list)  # inline nodes (heading, paragraph)
     level: int = 0
     anchor: str = ""
@@ -88,6 +89,21 @@ class EditionView:
         return [column for column in (self.abbreviations[:half], self.abbreviations[half:]) if column]
 
 
+@dataclass(frozen=True)
+class Job:
+    """One edition resolved for rendering: its source document, its edition and its view model."""
+
+    document: str
+    edition: Edition
+    view: EditionView
+    filled: tuple[Diagnostic, ...] = ()  # gaps in the translation that the master text filled
+
+    @property
+    def stem(self) -> str:
+        e = self.edition
+        return edition_stem(self.document, e.locale, e.paper, e.profile, e.type)
+
+
 class _Resolver:
     """Parse every inline text of a document in reading order, collecting faults."""
 
@@ -108,12 +124,7 @@ class _Resolver:
                 self.doc.leaflet_file.text_position(loc, exc.offset), "malformed-citation",
                 f"citation marker '{exc.marker}' cannot be read",
                 "write citations as [@key] or [@key1; @key2]"))
-            return [_plain_node(text)]
-        known = {ref.id for ref in self.doc.references.references}
-        for cite in iter_cites(nodes):
-            for key in cite.keys:
-                if key not in known:
-                    self.diagnostics.append(_unknown_key(self.doc, loc, text, key, known))
+            return [Text(text)]
         self.numbering.apply(nodes)
         self.texts.append(plain_text(nodes))
         return self.runs(nodes)
@@ -123,30 +134,9 @@ class _Resolver:
         return isolate_ltr_runs(nodes) if self.isolate else nodes
 
     def block(self, block, index: int) -> BlockView:
-        loc = ("body", index)
-        if isinstance(block, Heading):
-            content = self.inline(block.heading, loc + ("heading",))
-            # The anchor comes from the master heading, so it is the same in every edition.
-            anchor = _slug(plain_text(parse_inline(block.heading)))
-            return BlockView("heading", content, level=block.level, anchor=anchor)
-        if isinstance(block, Paragraph):
-            return BlockView("paragraph", self.inline(block.paragraph, loc + ("paragraph",)))
-        if isinstance(block, Bullets):
-            return BlockView("bullets", items=[
-                self.inline(item, loc + ("bullets", i)) for i, item in enumerate(block.bullets)])
-        if isinstance(block, Callout):
-            body = block.callout
-            title = self.inline(body.title, loc + ("callout", "title")) if body.title else []
-            return BlockView("callout", title=title, items=[
-                self.inline(p, loc + ("callout", "paragraphs", i)) for i, p in enumerate(body.paragraphs)])
-        if isinstance(block, Table):
-            body = block.table
-            caption = self.inline(body.caption, loc + ("table", "caption")) if body.caption else []
-            columns = [self.inline(c, loc + ("table", "columns", i)) for i, c in enumerate(body.columns)]
-            rows = [[self.inline(cell, loc + ("table", "rows", r, c)) for c, cell in enumerate(row)]
-                    for r, row in enumerate(body.rows)]
-            return BlockView("table", title=caption, columns=columns, rows=rows, style=body.style)
-        raise TypeError(f"no view for block {type(block).__name__}")  # pragma: no cover
+        kind = block_kind(block)
+        fields = kind.view(block, lambda text, path: self.inline(text, ("body", index, *path)))
+        return BlockView(kind.name, template=kind.template, **fields)
 
 
 def resolve(doc: SourceDocument, edition: Edition, base_href: str,
@@ -164,25 +154,15 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     blocks = [resolver.block(block, i) for i, block in enumerate(leaflet.body)]
     numbers = resolver.numbering.numbers
     references, further = [], []
-    for index, ref in enumerate(doc.references.references):
-        loc = ("references", index)
+    # Unknown keys and uncited sources are the citation checks' to report (checks/citations.py),
+    # and they run before any edition is resolved.
+    for ref in doc.references.references:
         if ref.id in numbers:
-            if ref.uncited:
-                resolver.diagnostics.append(error(
-                    doc.references_file.where(loc + ("uncited",)), "cited-uncited",
-                    f"reference '{ref.id}' is declared uncited but the text cites it",
-                    "remove its 'uncited' field"))
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
                                             resolver.runs(_formatted(ref, tr, leaflet.document.language))))
         elif ref.uncited:
             further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
                                          resolver.runs(_formatted(ref, tr, leaflet.document.language))))
-        else:
-            resolver.diagnostics.append(error(
-                doc.references_file.where(loc), "uncited-reference",
-                f"reference '{ref.id}' is never cited",
-                "cite it with [@" + ref.id + "] where it supports the text, delete it, "
-                "or declare why it is listed with 'uncited: <reason>'"))
     if resolver.diagnostics:
         raise ContentError(resolver.diagnostics)
     references.sort(key=lambda r: r.number)
@@ -205,24 +185,6 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
         stylesheets=stylesheets_for(edition.paper, edition.profile, edition.type, writing, letters),
         base_href=base_href, blocks=blocks, abbreviations=abbreviations,
         references=references, further_reading=further, labels=tr.labels)
-
-
-def _unknown_key(doc: SourceDocument, loc: tuple, text: str, key: str, known: set[str]) -> Diagnostic:
-    import difflib
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'?" if close else "add it to references.yaml or fix the key"
-    offset = text.find("@" + key)
-    return error(doc.leaflet_file.text_position(loc, max(offset, 0)), "unknown-citation",
-                 f"unknown reference key '{key}'", hint)
-
-
-def _plain_node(text: str):
-    from .inline import Text
-    return Text(text)
-
-
-def _slug(text: str) -> str:
-    return "s-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _formatted(ref, tr: Translation, master_language: str) -> list:

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .diagnostics import ContentError, Diagnostic
 
 if TYPE_CHECKING:
-    from .build import Job
     from .render import RenderRequest
+    from .view import Job
 
 # `fork` starts a worker in milliseconds and shares what this process has imported; the pool is
 # started before any thread of ours exists. Set LEAFLETS_START_METHOD to compare the others.
@@ -78,7 +78,7 @@ def render_one(request: RenderRequest, root: Path) -> Rendered:
 
 def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
     """Fill the layouts for one edition here; a fault becomes that edition's result."""
-    from .build import prepare
+    from .render import prepare
 
     try:
         return prepare(job, root)

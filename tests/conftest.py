@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_TREES = ("source", "layouts", "styles")

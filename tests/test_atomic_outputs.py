@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 
 A4 = Filters(paper="a4", profile="screen", locale="en")

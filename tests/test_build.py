@@ -12,7 +12,8 @@ from pathlib import Path
 import pypdf
 
 from expected_ambc import REFERENCES
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from pdfread import find_in_order, reading_text, squash
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,9 @@ from types import MappingProxyType
 import pytest
 
 from leaflets import cache, profiles
-from leaflets.build import Filters, Output
-from leaflets.matrix import survey
+from leaflets.outputs import Output
+from leaflets.plan import Filters
+from leaflets.plan import survey
 
 EXTRA_EDITIONS = (("de", "a4", "screen"), ("en", "a4", "print"))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.checks import check_project
+from leaflets.matrix import check_project
 from leaflets.checks.abbreviations import long_form, looks_like_abbreviation
 from leaflets.checks.readability import sentences
 
@@ -59,6 +59,14 @@ def test_unknown_citation_suggests_the_key_meant(tmp_path):
     assert first.format().endswith(
         "leaflet.yaml:11:66: error[unknown-citation]: unknown reference key 'guid' (did you mean 'guide'?)")
     assert second.hint == "did you mean 'paper'?"
+    # The data travels as fields: nothing reads it back out of the hint's words.
+    assert (first.subject, first.suggestion) == ("guid", "guide")
+    assert (second.subject, second.suggestion) == ("papper", "paper")
+
+
+def test_a_typo_in_a_key_is_reported_once_not_also_as_an_uncited_source(tmp_path):
+    found_here = found(case_project(tmp_path, "unknown-citation"))
+    assert not any("uncited-reference" in line for line in found_here)
 
 
 def test_malformed_markers_get_a_hint_for_what_is_wrong(tmp_path):
@@ -124,3 +132,52 @@ def test_sentences_do_not_end_at_e_g():
     assert [s.text for s in found] == [
         "Tumors at distant sites (e.g. breast) are called metastases.", "Some grow.", "Dr. Smith agrees."]
     assert found[1].start == len("Tumors at distant sites (e.g. breast) are called metastases. ")
+
+
+def test_the_checks_read_inline_markup_as_the_renderer_does():
+    from leaflets.checks.text import visible_text
+    from leaflets.inline import parse_inline, plain_text, scan
+
+    for typed in ("Take 5 * 3 tablets a day.", "See [the list](https://en.wikipedia.org/wiki/List_(abstract_data_type)).",
+                  "A **bold** \\*note\\* and _this_.[@guide]", "x [y](javascript:alert(1)) z"):
+        text, offsets = visible_text(typed)
+        assert text == plain_text(parse_inline(typed)) or "javascript" in typed
+        assert len(offsets) == len(text)
+    assert visible_text("Take 5 * 3 tablets a day.")[0] == "Take 5 * 3 tablets a day."
+    link = "See [the list](https://en.wikipedia.org/wiki/List_(abstract_data_type))."
+    assert visible_text(link)[0] == "See the list."
+    assert scan(link).links == (("https://en.wikipedia.org/wiki/List_(abstract_data_type)", 15),)
+    text, offsets = visible_text("A \\*B [@key] C")
+    assert text == "A *B  C" and offsets[2] == 3 and offsets[-1] == 13
+
+
+def test_a_link_with_parentheses_in_its_target_is_read_whole(tmp_path):
+    root = case_project(tmp_path, "_base")
+    leaflet = root / "source/case/leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    anchor = "  - paragraph: "
+    assert anchor in text
+    leaflet.write_text(text.replace(anchor, anchor + "See [a list](https://en.wikipedia.org/wiki/List_(x)) "
+                                    "and [that](ftp://example.org/a_(b)) too. ", 1), "utf-8")
+    [bad] = by_code(root, "link-target")
+    assert bad.message == "link target 'ftp://example.org/a_(b)' is not a web or mail address"
+    line = text[:text.index(anchor)].count("\n") + 1
+    column = len(anchor) + len("See [a list](https://en.wikipedia.org/wiki/List_(x)) and [that](") + 1
+    assert (bad.line, bad.column) == (line, column)
+
+
+def test_the_reading_grade_is_flesch_kincaid_over_pyphens_syllables():
+    import pyphen
+
+    from leaflets.checks.readability import flesch_kincaid_grade, sentences, syllables
+
+    dictionary = pyphen.Pyphen(lang="en_US")
+    count = lambda word: syllables(word, dictionary)  # noqa: E731
+    # One-syllable words only: 0.39 * 6 + 11.8 * 1 - 15.59.
+    assert flesch_kincaid_grade(sentences("The cat sat on the mat."), count) == round(0.39 * 6 + 11.8 - 15.59, 1)
+    text = "Endocrine therapy may slow the growth of cancer cells. Ask your doctor."
+    words = text.replace(".", "").split()
+    expected = 0.39 * len(words) / 2 + 11.8 * sum(len(dictionary.positions(w.lower())) + 1 for w in words) / len(words) - 15.59
+    assert flesch_kincaid_grade(sentences(text), count) == round(expected, 1)
+    assert syllables("HER2", dictionary) == syllables("her", dictionary) and syllables("2", dictionary) == 1
+    assert flesch_kincaid_grade([], count) is None

@@ -3,6 +3,7 @@ did not write (WeasyPrint's own binding, dpkg-query, fontconfig's fc-list and fc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -19,9 +20,8 @@ import weasyprint
 from weasyprint.text import ffi
 
 from leaflets import cli, environment
-from leaflets.build import write_manifest
+from leaflets.outputs import Output, merge, part_name, write_manifest, write_part
 from leaflets.commands import doctor
-from leaflets.shards import Shard, merge, write_part
 from leaflets.diagnostics import ContentError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,16 +173,16 @@ def test_the_manifest_records_the_renderer_versions(tmp_path):
 
 
 def test_sharded_parts_carry_the_renderer_and_must_agree(tmp_path, monkeypatch):
-    entry = {"document": "d", "locale": "en", "paper": "a4", "profile": "screen", "path": "x.pdf"}
-    one = write_part(tmp_path, Shard(1, 2), [entry])
-    write_part(tmp_path, Shard(2, 2), [{**entry, "locale": "de"}])
-    merged = json.loads(merge([one, tmp_path / Shard(2, 2).part_name], tmp_path).read_text())
+    entry = Output("d", "en", "a4", "screen", "D-1", "x.pdf", 1, 100, "0" * 64, 0.5)
+    one = write_part(tmp_path, 1, 2, [entry])
+    write_part(tmp_path, 2, 2, [dataclasses.replace(entry, locale="de")])
+    merged = json.loads(merge([one, tmp_path / part_name(2, 2)], tmp_path).read_text())
     assert merged["renderer"] == environment.renderer_versions()
     # A runner with another Pango: the parts cannot be joined into one manifest.
     versions = environment.renderer_versions()
     monkeypatch.setattr(environment, "renderer_versions", lambda: {**versions, "pango": "1.99.0"})
-    write_part(tmp_path, Shard(2, 2), [{**entry, "locale": "de"}])
+    write_part(tmp_path, 2, 2, [dataclasses.replace(entry, locale="de")])
     with pytest.raises(ContentError) as caught:
-        merge([one, tmp_path / Shard(2, 2).part_name], tmp_path)
+        merge([one, tmp_path / part_name(2, 2)], tmp_path)
     assert [d.code for d in caught.value.diagnostics] == ["manifest-mixed-renderers"]
     assert "pango" in caught.value.diagnostics[0].message

@@ -22,8 +22,10 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from leaflets import fonts
-from leaflets.build import Filters, build, plan, render_job
-from leaflets.checks import check_project, glyphs
+from leaflets.checks import glyphs
+from leaflets.matrix import build, check_project, resolve_editions as plan
+from leaflets.plan import Filters
+from leaflets.render import execute, prepare
 from leaflets.diagnostics import ContentError, display_path
 from leaflets.i18n.catalogues import read_catalogue
 from leaflets.i18n.workflow import update
@@ -172,7 +174,7 @@ def test_a_character_typed_into_a_catalogue_is_an_error_at_render(tmp_path, monk
     monkeypatch.setattr(glyphs, "check", lambda doc, units, root: [])  # the check misses it
     [job] = plan(root, ES)
     with pytest.raises(ContentError) as caught:
-        render_job(job, root)
+        execute(prepare(job, root), root)
     [glyph] = caught.value.diagnostics
     assert glyph.code == "missing-glyph" and "'漢' (U+6F22)" in glyph.message
     assert (glyph.file, glyph.line, glyph.column) == (display_path(po), *line_of(po, "漢"))
@@ -211,7 +213,8 @@ def test_glossary_terms_and_edition_fields_are_checked(tmp_path):
 _PROBE = """
 import hashlib, json, sys
 from pathlib import Path
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 from leaflets.render import render_pdf
 
@@ -308,7 +311,7 @@ def test_an_embedded_font_that_is_not_bundled_is_an_error_naming_the_edition(tmp
     assert "NotoSans-Bold" in bundled
     monkeypatch.setattr(fonts, "postscript_names", lambda root: bundled - {"NotoSans-Bold"})
     with pytest.raises(ContentError) as caught:
-        render_job(job, root)
+        execute(prepare(job, root), root)
     [foreign] = caught.value.diagnostics
     assert foreign.code == "foreign-font" and foreign.is_error
     assert foreign.message == (f"edition {job.stem} embeds the font 'NotoSans-Bold', "

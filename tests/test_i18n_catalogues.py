@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import Filters, build, plan
+from leaflets.matrix import build, resolve_editions as plan
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError, Severity
 from leaflets.i18n.catalogues import read_catalogue
 from leaflets.i18n.workflow import update

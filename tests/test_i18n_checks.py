@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from leaflets.build import Filters, plan
+from leaflets.matrix import resolve_editions as plan
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 from leaflets.i18n.checks import compare
 from i18nutil import set_translation, translation

@@ -7,7 +7,8 @@ import re
 import pikepdf
 import pytest
 
-from leaflets.build import Filters, plan
+from leaflets.matrix import resolve_editions as plan
+from leaflets.plan import Filters
 from leaflets.documents import load_document
 from leaflets.i18n.pseudo import pseudo_inline
 from leaflets.i18n.segments import segments
@@ -108,7 +109,7 @@ def test_pseudo_expansion_over_the_leaflet(root):
 
 
 def test_build_reports_each_editions_pages_beside_the_masters(built, root):
-    from leaflets.build import Output
+    from leaflets.outputs import Output
     from leaflets.commands.build import page_counts
 
     outputs = [Output("ambc", loc, "a4", "screen", "x", str(path), len(page_texts(path)), 0, "", 0.0)

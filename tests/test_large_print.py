@@ -11,7 +11,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from leaflets.build import Filters, build
+from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual" / "source"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leaflets.build import Filters, plan
+from leaflets.matrix import resolve_editions as plan
+from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 from leaflets.load import load_yaml
 

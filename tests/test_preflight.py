@@ -31,10 +31,9 @@ ARCHIVE_IDS = {"a.claimed", "a.output-intent", "a.attachments", "a.af", "a.mime-
 GENERIC_IDS = {"pdf.opens", "fonts.embedded", "fonts.tounicode", "meta.title", "pdf.id", "links.area", "links.target"}
 # The project's finishing steps for each variant (leaflets/profiles.py), so that a file made
 # here is as clean as an edition and a test's fault is the only one.
-FINISHING = {"pdf/x-4": (finishing.drop_link_annotations, finishing.drop_unused_colour_spaces,
-                         finishing.pdfx4_metadata),
-             "pdf/ua-1": (finishing.drop_unused_colour_spaces,),
-             "pdf/a-3b": (finishing.drop_unused_colour_spaces, finishing.attachment_types_and_af)}
+FINISHING = {"pdf/x-4": ("drop_link_annotations", "drop_unused_colour_spaces", "pdfx4_metadata"),
+             "pdf/ua-1": ("drop_unused_colour_spaces",),
+             "pdf/a-3b": ("drop_unused_colour_spaces", "attachment_types_and_af")}
 ARTICLE = "<h1>Taking your tablets</h1><p>Swallow one tablet with water.</p><h2>Side effects</h2><p>Rare.</p>"
 
 Build = Callable[..., Path]

@@ -193,7 +193,8 @@ def test_a_file_without_trailer_id_fails(good, tmp_path):
 def test_draft_mark_and_hyphens_tagged_as_content_fail(built, tmp_path, monkeypatch):
     """Render a draft edition again without the step that makes them artifacts."""
     from leaflets import finishing
-    from leaflets.build import Filters, build
+    from leaflets.matrix import build
+    from leaflets.plan import Filters
     from conftest import ROOT
 
     draft = _first(built, "screen", draft=True)

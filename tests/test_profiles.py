@@ -10,7 +10,8 @@ import pypdf
 import pypdfium2
 import pytest
 
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from leaflets.finishing import _NAMESPACE
 from leaflets.profiles import PAPERS, PROFILES
 from pdfread import normalize

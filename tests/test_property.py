@@ -8,8 +8,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaflets.build import Filters, build
-from leaflets.checks import check_project
+from leaflets.matrix import build
+from leaflets.plan import Filters
+from leaflets.matrix import check_project
 from leaflets.diagnostics import ContentError
 
 from conftest import copy_project, ROOT

@@ -8,11 +8,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from leaflets.build import Filters, build, plan, render_job
-from leaflets.checks import check_project
+from leaflets.matrix import build, resolve_editions as plan
+from leaflets.plan import Filters
+from leaflets.matrix import check_project
 from leaflets.diagnostics import ContentError, display_path
 from leaflets.documents import load_document
-from leaflets.render import render_html, render_pdf
+from leaflets.render import execute, prepare, render_html, render_pdf
 from leaflets.view import resolve
 
 from pdfread import reading_text
@@ -38,7 +39,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def render_errors(project: Path) -> list:
     [job] = plan(project, A4)
     with pytest.raises(ContentError) as caught:
-        render_job(job, project)
+        execute(prepare(job, project), project)
     return caught.value.diagnostics
 
 
@@ -133,7 +134,7 @@ def test_glyph_missing_from_the_fonts_in_a_layout_is_an_error(project):
     [job] = plan(project, A4)  # before the edit, to reach rendering past the check
     edit(layout, '{{ _("Patient information") }}', '{{ _("Patient information") }} 漢')
     with pytest.raises(ContentError) as caught:
-        render_job(job, project)
+        execute(prepare(job, project), project)
     [glyph] = caught.value.diagnostics
     assert glyph.code == "missing-glyph"
     assert glyph.message == "'漢' (U+6F22) is not in the bundled fonts: it prints as an empty box"

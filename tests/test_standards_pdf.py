@@ -324,7 +324,8 @@ def test_archive_xmp_declares_every_property_it_adds(archive):
 
 
 def test_a_translated_archive_edition_attaches_its_catalogue(project, tmp_path):
-    from leaflets.build import Filters, build
+    from leaflets.matrix import build
+    from leaflets.plan import Filters
     from leaflets.preflight import evaluate, inspect_pdf
 
     leaflet = project / "source/ambc/leaflet.yaml"

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from PIL import Image, ImageChops
 
-from leaflets.build import Filters, build
+from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual"

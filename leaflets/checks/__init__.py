@@ -37,29 +37,3 @@ def settle(diagnostics: list[Diagnostic], strict: bool = False) -> list[Diagnost
         raise ContentError(diagnostics)
     return diagnostics
 
-
-def check_project(root: Path, document: str | None = None) -> list[Diagnostic]:
-    """Load, check and fill the layouts for every edition, without rendering a PDF.
-
-    Returns every diagnostic found, errors and warnings; never raises for content faults.
-    """
-    from ..build import load_all, load_translation  # imported here: build runs these checks itself
-    from ..render import render_html
-    from ..view import resolve
-
-    try:
-        documents = load_all(root, document)
-    except ContentError as exc:
-        return exc.diagnostics
-    found = check_documents(documents, root)
-    if any(d.is_error for d in found):
-        return found
-    base_href = root.resolve().as_uri() + "/"
-    for doc in documents:
-        for edition in doc.leaflet.editions:
-            try:  # translated editions are checked against their catalogues too
-                translation = load_translation(root, doc, edition, False)
-                render_html(resolve(doc, edition, base_href, translation), root)
-            except ContentError as exc:
-                found += [d for d in exc.diagnostics if d not in found]
-    return sort_diagnostics(found)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from urllib.parse import urlsplit
 
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, closest, did_you_mean, error
 from ..documents import SourceDocument
-from ..inline import CITATION, MarkerError, citation_keys
+from ..inline import CITATION, MarkerError, citation_keys, scan
 from .text import Unit, position
 
 _OPENING = re.compile(r"\[\s*@")
@@ -30,7 +29,7 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
             found += _check_text(doc, unit, known, cited)
     unreadable = any(d.code in _UNREADABLE for d in found)
     # A reference meant by a mistyped key is cited in intent: say so once, at the typo.
-    meant = {d.hint.split("'")[1] for d in found if d.code == "unknown-citation" and "'" in d.hint}
+    meant = {d.suggestion for d in found if d.code == "unknown-citation" and d.suggestion}
     found += _check_references(doc, cited, report_uncited=not unreadable, meant=meant)
     return found
 
@@ -39,38 +38,46 @@ _UNREADABLE = ("malformed-citation", "unclosed-citation", "unopened-citation")
 
 
 def _check_text(doc: SourceDocument, unit: Unit, known: list[str], cited: set[str]) -> list[Diagnostic]:
-    text = unit.text
+    read = scan(unit.text)  # markers are found in the text as the renderer reads it
+    text = read.text
     found: list[Diagnostic] = []
     spans = []
+
+    def at(offset: int):
+        return position(doc, unit, read.source_offset(offset))
+
     for match in CITATION.finditer(text):
         spans.append(match.span())
         marker = match.group(0)
         try:
             keys = citation_keys(marker, match.start())
         except MarkerError:
-            found.append(error(position(doc, unit, match.start()), "malformed-citation",
+            found.append(error(at(match.start()), "malformed-citation",
                                f"citation marker '{marker}' cannot be read", _marker_hint(marker)))
             continue
         for key in keys:
             cited.add(key)
             if key not in known:
                 offset = match.start() + marker.find("@" + key) + 1
-                found.append(error(position(doc, unit, offset), "unknown-citation",
-                                   f"unknown reference key '{key}'", _did_you_mean(key, known)))
+                suggestion = closest(key, known, cutoff=0.5)
+                found.append(error(at(offset), "unknown-citation",
+                                   f"unknown reference key '{key}'",
+                                   did_you_mean(suggestion, "add it to references.yaml or fix the key"),
+                                   subject=key, suggestion=suggestion))
         after = text[match.end():]
         if _NUMBER_BEFORE.search(text[max(0, match.start() - 40):match.start()]) and not after.lstrip()[:1] in (".", ","):
             found.append(error(
-                position(doc, unit, match.start()), "citation-after-number",
+                at(match.start()), "citation-after-number",
                 "citation straight after a number or unit: its superscript reads as an exponent",
                 "move the citation to the end of the clause or sentence"))
     starts = {start for start, _ in spans}
     for match in _OPENING.finditer(text):
         if match.start() not in starts:
-            found.append(error(position(doc, unit, match.start()), "unclosed-citation",
+            found.append(error(at(match.start()), "unclosed-citation",
                                "citation marker is not closed", "end it with ']': [@key]"))
     for match in _STRAY_CLOSE.finditer(text):
         if not any(start < match.start() < end for start, end in spans):
-            found.append(error(position(doc, unit, match.start()), "unopened-citation",
+            found.append(error(at(match.start()), "unopened-citation",
                                f"citation '{match.group(0)}' has no opening '['",
                                "write citations as [@key]"))
     return found
@@ -85,11 +92,6 @@ def _marker_hint(marker: str) -> str:
     if re.search(r";\s*;|^\s*;|;\s*$", inner):
         return "remove the empty entry between the semicolons"
     return "write citations as [@key] or [@key1; @key2]; every key starts with '@'"
-
-
-def _did_you_mean(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else "add it to references.yaml or fix the key"
 
 
 def _check_references(doc: SourceDocument, cited: set[str], report_uncited: bool = True,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
 from ..documents import SourceDocument
-from ..profiles import PAPERS, PROFILES, stylesheets_for
+from ..profiles import stylesheets_for
 
 MAX_REVIEW_YEARS = 3
 
@@ -60,15 +60,8 @@ def _dates(doc: SourceDocument, index: int) -> list[Diagnostic]:
 
 
 def _buildable(doc: SourceDocument, index: int, root: Path) -> list[Diagnostic]:
-    edition = doc.leaflet.editions[index]
+    edition = doc.leaflet.editions[index]  # its paper and profile are registry keys (model.py)
     file = doc.leaflet_file
-    if edition.profile not in PROFILES:
-        return [error(file.where(doc.leaflet.edition_loc(index) + ("profile",)), "unknown-profile",
-                      f"output profile '{edition.profile}' is not available",
-                      "available: " + ", ".join(PROFILES))]
-    if edition.paper not in PAPERS:
-        return [error(file.where(doc.leaflet.edition_loc(index) + ("paper",)), "unknown-paper",
-                      f"paper '{edition.paper}' is not available", "available: " + ", ".join(PAPERS))]
     return [error(file.where(doc.leaflet.edition_loc(index)), "missing-stylesheet",
                   f"stylesheet '{sheet}' does not exist", "restore it or fix the profile")
             for sheet in stylesheets_for(edition.paper, edition.profile) if not (root / sheet).is_file()]

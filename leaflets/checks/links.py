@@ -6,10 +6,10 @@ import re
 
 from ..diagnostics import Diagnostic, error, warning
 from ..documents import SourceDocument
+from ..inline import scan
 from .text import Unit, position
 
 ALLOWED_SCHEMES = ("https://", "http://", "mailto:")
-_LINK_TARGET = re.compile(r"\]\(\s*(?P<target>(?:[^()\s]|\([^()\s]*\))*)")
 _TAG = re.compile(r"</?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
@@ -19,11 +19,10 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
     for unit in units:
         if unit.kind == "title":
             continue
-        for match in _LINK_TARGET.finditer(unit.text):
-            target = match.group("target")
+        for target, offset in scan(unit.text).links:  # as the renderer reads them
             if not target.lower().startswith(ALLOWED_SCHEMES):
                 found.append(error(
-                    position(doc, unit, match.start("target")), "link-target",
+                    position(doc, unit, offset), "link-target",
                     f"link target '{_short(target)}' is not a web or mail address",
                     "links start with https://, http:// or mailto:"))
         for match in _TAG.finditer(unit.text):

@@ -77,13 +77,12 @@ def section_stats(doc: SourceDocument, units: list[Unit]) -> list[SectionStats]:
     stats = []
     for section, members in groups.items():
         found = [s for unit in members for s in sentences(unit.visible)]
-        text = " ".join(s.text if s.text[-1:] in ".!?" else s.text + "." for s in found)
         head = headings.get(section)
         where = doc.leaflet_file.where(head.loc if head else ("body", members[0].block))
         stats.append(SectionStats(
             head.visible if head else doc.leaflet.document.title, where.line,
             sum(s.words for s in found), len(found), sum(s.words > MAX_WORDS for s in found),
-            grade(text) if grade and text else None))
+            grade(found) if grade and found else None))
     return stats
 
 
@@ -91,10 +90,25 @@ def _grader(language: str):
     """Return a Flesch-Kincaid grade function for English text, or None for other languages."""
     if language.split("-")[0].lower() != "en":
         return None
-    import textstat  # imported here: only the report needs it
+    import pyphen  # imported here: only the report needs it (WeasyPrint hyphenates with it too)
 
-    meter = textstat.textstat.__class__()  # a private instance: set_lang is not global
-    # textstat looks English syllables up in NLTK's CMUdict, downloading it on first use;
-    # a region subtag ("en-US") selects the bundled Pyphen dictionary instead: no network.
-    meter.set_lang("en-US")
-    return lambda text: round(meter.flesch_kincaid_grade(text), 1)
+    dictionary = pyphen.Pyphen(lang="en_US")
+    return lambda found: flesch_kincaid_grade(found, lambda word: syllables(word, dictionary))
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def syllables(word: str, dictionary) -> int:
+    """Count a word's syllables as the hyphenation dictionary splits it (a number counts one)."""
+    letters = "".join(_LETTERS.findall(word)).lower()
+    return len(dictionary.positions(letters)) + 1 if letters else 1
+
+
+def flesch_kincaid_grade(found: list[Sentence], count) -> float | None:
+    """Flesch-Kincaid grade: 0.39 words per sentence + 11.8 syllables per word - 15.59."""
+    words = [token for sentence in found for token in sentence.text.split() if any(c.isalnum() for c in token)]
+    if not found or not words:
+        return None
+    grade = 0.39 * len(words) / len(found) + 11.8 * sum(map(count, words)) / len(words) - 15.59
+    return round(grade, 1)

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Position
 from ..documents import SourceDocument
+from ..inline import scan
 from ..model import body_texts
-
-# What a reader does not see: citation markers, link targets, emphasis marks, escapes.
-_HIDDEN = re.compile(
-    r"(?P<cite>\[\s*@[^\[\]]*\])"
-    r"|(?P<link>\[(?P<label>[^\[\]]*)\]\([^()\s]*\))"
-    r"|(?P<mark>\*+|__+)"
-    r"|\\(?P<escaped>[^\w\s])")
-
 
 @dataclass
 class Unit:
@@ -46,23 +38,11 @@ class Unit:
 
 
 def visible_text(raw: str) -> tuple[str, list[int]]:
-    """Return the visible text of inline markup and, per character, its offset in `raw`."""
-    out: list[str] = []
-    offsets: list[int] = []
-    last = 0
-    for match in _HIDDEN.finditer(raw):
-        out.append(raw[last:match.start()])
-        offsets.extend(range(last, match.start()))
-        if match.group("label") is not None:
-            out.append(match.group("label"))
-            offsets.extend(range(match.start("label"), match.end("label")))
-        elif match.group("escaped") is not None:
-            out.append(match.group("escaped"))
-            offsets.append(match.start("escaped"))
-        last = match.end()
-    out.append(raw[last:])
-    offsets.extend(range(last, len(raw)))
-    return "".join(out), offsets
+    """Return the visible text of inline markup and, per character, its offset in `raw`.
+
+    The text is read by the renderer's own parser (inline.scan): what it prints, the checks read.
+    """
+    return scan(raw).without_citations()
 
 
 def units(doc: SourceDocument, title: bool = True) -> list[Unit]:

@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from ..paths import ROOT
 from ..profiles import PAPERS, PROFILES
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +26,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
 
 def shard(text: str):
     """Parse `--shard K/N` for argparse."""
-    from ..shards import Shard
+    from ..plan import Shard
 
     try:
         return Shard.parse(text)
@@ -67,8 +66,8 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     out = args.out or ROOT / "build"
     _start_workers_early(args, out)
-    from ..build import Filters
     from ..matrix import run as build_matrix
+    from ..plan import Filters
     from ..progress import reporter_for
     from ..workers import cpu_count
 

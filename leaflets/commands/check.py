@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..exits import EXIT_CONTENT, EXIT_OK
 from ..paths import ROOT
-
-EXIT_OK, EXIT_CONTENT = 0, 1
 
 
 def add_parser(commands) -> None:
@@ -21,7 +20,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checks import check_project
+    from ..matrix import check_project
     found = check_project(ROOT, args.document)
     if args.strict:
         found = [d if d.is_error else _as_error(d) for d in found]
@@ -42,7 +41,7 @@ def _as_error(diagnostic):
 
 
 def _report(document: str | None) -> None:
-    from ..build import load_all
+    from ..documents import load_all
     from ..checks.readability import MAX_WORDS, section_stats
     from ..checks.text import units
 

@@ -13,9 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..exits import EXIT_MISSING, EXIT_OK
 from ..paths import ROOT
-
-EXIT_OK, EXIT_MISSING = 0, 2
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 SETUP = Path("scripts") / "setup"
 

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import display_path
+from ..exits import EXIT_OK
 from ..paths import ROOT
-
-EXIT_OK = 0
 
 
 def add_parser(commands) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..exits import EXIT_OK
 from ..paths import ROOT
 from .build import add_filters
-
-EXIT_OK = 0
 
 
 def add_parser(commands) -> None:
@@ -24,8 +23,8 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..build import Filters
-    from ..matrix import build_options, survey
+    from ..cache import build_options
+    from ..plan import Filters, survey
 
     out = args.out or ROOT / "build"
     filters = Filters(args.document, args.locale, args.paper, args.profile)

@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..diagnostics import display_path
+from ..exits import EXIT_OK
 from ..paths import ROOT
-
-EXIT_OK = 0
 
 
 def add_parser(commands) -> None:
@@ -25,7 +24,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..shards import find_parts, merge
+    from ..outputs import find_parts, merge
 
     out = args.out or ROOT / "build"
     parts = list(args.parts) or find_parts(out)

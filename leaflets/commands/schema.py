@@ -6,9 +6,8 @@ import argparse
 import sys
 
 from ..diagnostics import display_path
+from ..exits import EXIT_CONTENT, EXIT_OK
 from ..paths import ROOT
-
-EXIT_OK, EXIT_STALE = 0, 1
 
 
 def add_parser(commands) -> None:
@@ -26,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         stale = stale_schemas(folder)
         for path in stale:
             print(f"{display_path(path)}: out of date; run 'python make_pdf.py schema'", file=sys.stderr)
-        return EXIT_STALE if stale else EXIT_OK
+        return EXIT_CONTENT if stale else EXIT_OK
     for path in write_schemas(folder):
         print(f"wrote {display_path(path)}")
     return EXIT_OK

@@ -106,17 +106,6 @@ def catalogue_bytes(catalog: Catalog) -> bytes:
     return stream.getvalue()
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless it already holds exactly that; tell whether it wrote."""
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    temp.replace(path)
-    return True
-
-
 def refresh(path: Path, pot: Catalog, locale: str) -> tuple[Catalog, Changes]:
     """Return the catalogue at `path` brought up to date with `pot`, and what changed."""
     changes = Changes(path)

@@ -3,13 +3,11 @@ their terms sort."""
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from typing import Callable
 
 from babel import Locale, UnknownLocaleError
 
-from .collation_table import ELEMENTS
 
 # Pseudo-locales are generated from the master at build time; they have no catalogue.
 # en-XA: accented and longer (left to right); ar-XB: the master's words right to left, as
@@ -79,14 +77,5 @@ def _icu_collator(tag: str):
 
 
 def sort_key(term: str) -> tuple:
-    """Return the UCA sort key of `term`, from the small built-in table when it covers the term."""
-    decomposed = unicodedata.normalize("NFD", term)
-    if all(ord(ch) in ELEMENTS for ch in decomposed):
-        elements = [element for ch in decomposed for element in ELEMENTS[ord(ch)]]
-        key: list[int] = []
-        for level in range(4):  # as pyuca's sort_key_from_collation_elements
-            if level:
-                key.append(0)
-            key += [element[level] for element in elements if len(element) > level and element[level]]
-        return tuple(key)
+    """Return the UCA sort key of `term` (pyuca's table is loaded on the first call only)."""
     return _collator().sort_key(term)

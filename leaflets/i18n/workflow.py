@@ -7,12 +7,12 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from ..build import load_all
 from ..diagnostics import ContentError, Diagnostic, error
-from ..documents import SourceDocument
+from ..documents import SourceDocument, load_all
+from ..outputs import write_if_changed
 from ..paths import relative_to_root
 from .catalogues import LOCALES_DIR, TEMPLATE_NAME, Changes, Entry, catalogue_bytes, read_catalogue, \
-    refresh, template, write_if_changed
+    refresh, template
 from .labels import layout_entries
 from .locales import is_pseudo
 from .segments import segments

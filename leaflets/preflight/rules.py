@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from .. import profiles
 from .model import FontInfo, PageInfo, PdfReport, Rect, RuleResult
 from .standards import INTERACTIVE, NOT_PDFX4, PREDEFINED_XMP
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")  # BCP 47 shape
 SAFE_ZONE_MM = 5.0
-MIN_BLEED_MM = 3.0  # 0.125 in (3.175 mm) passes too
+MIN_BLEED_MM = min(paper.bleed_mm for paper in profiles.PAPERS.values())  # 3 mm; 0.125 in passes too
 BLEED_TOLERANCE_MM = 0.05
 MIN_PPI = 300.0
-PROFILES = ("screen", "print", "archive")
+PROFILES = tuple(profiles.PROFILES)  # the registry's profiles, each with its rules below
 SIMPLE_FONTS = {"Type1", "TrueType", "MMType1"}
 STANDARD_ENCODINGS = {"/WinAnsiEncoding", "/MacRomanEncoding", "/StandardEncoding"}
 
@@ -249,6 +250,7 @@ def _archive_files_and_xmp(report: PdfReport) -> list[RuleResult]:
 
 PROFILE_RULES: dict[str, Callable[[PdfReport], list[RuleResult]]] = {
     "screen": _screen_rules, "print": _print_rules, "archive": _archive_rules}
+assert set(PROFILE_RULES) == set(PROFILES), "every profile of the registry has its preflight rules"
 
 
 def claimed_profiles(report: PdfReport) -> list[str]:

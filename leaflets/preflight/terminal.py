@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from ..exits import EXIT_CONTENT, EXIT_OK
 from .facts import inspect_pdf
 from .model import Claims, PdfReport, PreflightError, RuleResult
 from .rules import PROFILES, evaluate
@@ -55,17 +56,17 @@ def format_report(report: PdfReport, results: list[RuleResult]) -> str:
 def main(paths: list[str], profile: str | None = None, stream: TextIO | None = None) -> int:
     """Print a report for each file; return 1 if any rule fails or a file cannot be read."""
     stream = stream or sys.stdout  # looked up per call, so redirected output is honoured
-    status = 0
+    status = EXIT_OK
     for path in paths:
         try:
             report = inspect_pdf(Path(path))
         except PreflightError as error:
             print(f"FAIL  {error}", file=stream)
-            status = 1
+            status = EXIT_CONTENT
             continue
         results = evaluate(report, profile)
         print(format_report(report, results), file=stream)
-        status = max(status, int(any(not r.passed for r in results)))
+        status = max(status, EXIT_CONTENT if any(not r.passed for r in results) else EXIT_OK)
     return status
 
 

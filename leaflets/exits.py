@@ -1,0 +1,8 @@
+"""The command line's exit statuses, in one place."""
+
+EXIT_OK = 0
+EXIT_CONTENT = 1  # content errors, a failed preflight rule, stale schemas
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_MISSING = 2  # doctor: the machine lacks something the pipeline needs
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT

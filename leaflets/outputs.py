@@ -1,0 +1,184 @@
+"""Everything the project writes: atomic file replacement, the manifest and its shard parts.
+
+Every output (PDFs, HTML, cache records, manifests, schemas, catalogues and XLIFF files) goes
+through `write_atomic`: written to a temporary file beside its target, then renamed over it, so
+an interrupted run leaves the previous file whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+from . import cache, environment
+from .cache import Output
+from .diagnostics import ContentError, error
+from .plan import Planned
+
+__all__ = ["MANIFEST", "Output", "find_parts", "manifest_entry", "merge", "write_atomic",
+           "write_edition", "write_if_changed", "write_manifest", "write_part"]
+
+MANIFEST = "manifest.json"
+PART = re.compile(r"^manifest\.part-(\d+)-of-(\d+)\.json$")
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs are for sharing
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` atomically unless `path` already holds exactly that; tell whether it wrote."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def write_edition(p: Planned, out: Path, pdf: bytes, html: str | None, pages: int,
+                  seconds: float, fit: str = "") -> Output:
+    """Write one edition's PDF (and its HTML, when given) atomically, then its cache record."""
+    write_atomic(p.pdf, pdf)
+    html_sha = None
+    if html is not None:
+        data = html.encode("utf-8")
+        write_atomic(p.pdf.with_suffix(".html"), data)
+        html_sha = hashlib.sha256(data).hexdigest()
+    e = p.edition
+    output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, pages,
+                    len(pdf), hashlib.sha256(pdf).hexdigest(), round(seconds, 3), e.type, fit)
+    write_atomic(cache.record_path(out, p.stem), cache.record_bytes(p.key, asdict(output), html_sha))
+    return output
+
+
+def manifest_entry(output: Output) -> dict:
+    """Return an output's manifest entry: everything but its timing, which varies."""
+    entry = asdict(output)
+    del entry["seconds"]  # timings vary; the manifest stays reproducible
+    del entry["fit"]
+    if entry["type"] == "standard":
+        del entry["type"]  # only large print and other types say so: manifests stay as they were
+    return entry
+
+
+def _entry_key(entry: dict) -> tuple:
+    edition_type = entry.get("type", "standard")
+    return (entry["document"], entry["locale"], entry["paper"], entry["profile"]) + (
+        (edition_type,) if edition_type != "standard" else ())
+
+
+def _write_json(path: Path, data: dict) -> Path:
+    """Write a manifest or a manifest part: the one place their JSON is written."""
+    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return path
+
+
+def _manifest(path: Path, entries: Iterable[dict], **extra) -> Path:
+    return _write_json(path, {**extra, "editions": sorted(entries, key=_entry_key)})
+
+
+def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
+    """Merge this run's outputs into `manifest.json`, dropping entries whose file is gone."""
+    path = out / MANIFEST
+    entries: dict[tuple, dict] = {}
+    try:
+        for entry in json.loads(path.read_text("utf-8")).get("editions", []):
+            if (root / entry["path"]).is_file():
+                entries[_entry_key(entry)] = entry
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        entries = {}  # a damaged manifest is rebuilt, never trusted
+    for output in outputs:
+        entry = manifest_entry(output)
+        entries[_entry_key(entry)] = entry
+    # The renderer's versions (Python, WeasyPrint, pydyf, Pango, HarfBuzz, fontconfig, FreeType)
+    # let two builds be compared; they are part of every edition's cache key, so they hold for
+    # the editions kept from earlier runs too.
+    return _manifest(path, entries.values(), renderer=environment.renderer_versions())
+
+
+def part_name(index: int, count: int) -> str:
+    return f"manifest.part-{index}-of-{count}.json"
+
+
+def write_part(out: Path, index: int, count: int, outputs: Iterable[Output]) -> Path:
+    """Write the manifest part of shard `index` of `count`: its own editions only, sorted."""
+    return _manifest(out / part_name(index, count), map(manifest_entry, outputs),
+                     shard={"index": index, "count": count}, renderer=environment.renderer_versions())
+
+
+def find_parts(out: Path) -> list[Path]:
+    """Return the manifest parts in `out`, in shard order."""
+    parts = [p for p in out.glob("manifest.part-*-of-*.json") if PART.match(p.name)]
+    return sorted(parts, key=lambda p: tuple(int(n) for n in PART.match(p.name).groups()[::-1]))
+
+
+def merge(parts: list[Path], out: Path) -> Path:
+    """Join the parts of one sharded build into `out/manifest.json`; raise ContentError if any is wrong."""
+    problems = []
+    seen: dict[tuple, Path] = {}
+    entries: list[dict] = []
+    counts: dict[int, set[int]] = {}
+    renderers: dict[str, tuple[dict, Path]] = {}
+    if not parts:
+        raise ContentError([error(out, "manifest-no-parts", "no manifest parts to merge",
+                                  "build with --shard K/N first, or name the part files")])
+    for path in parts:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            index, count = int(data["shard"]["index"]), int(data["shard"]["count"])
+            editions = [dict(entry) for entry in data["editions"]]
+            keys = [_entry_key(entry) for entry in editions]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
+                                  "build that shard again"))
+            continue
+        counts.setdefault(count, set()).add(index)
+        renderer = data.get("renderer")
+        if isinstance(renderer, dict):
+            renderers.setdefault(json.dumps(renderer, sort_keys=True), (renderer, path))
+        for key, entry in zip(keys, editions):
+            if key in seen:
+                problems.append(error(path, "manifest-duplicate", f"edition {'-'.join(key)} is also in "
+                                      f"{seen[key].name}", "merge the parts of one sharded build only"))
+                continue
+            seen[key] = path
+            entries.append(entry)
+    if len(counts) > 1:
+        problems.append(error(out, "manifest-mixed-parts", "the parts come from sharded builds with "
+                              f"different N: {', '.join(map(str, sorted(counts)))}",
+                              "remove the parts of the older build"))
+    for count, indices in counts.items():
+        missing = sorted(set(range(1, count + 1)) - indices)
+        if missing:
+            problems.append(error(out, "manifest-missing-part", "missing manifest part(s) "
+                                  + ", ".join(f"{k}/{count}" for k in missing),
+                                  "wait for every shard to finish, or rerun the failed ones"))
+    if len(renderers) > 1:
+        (first, first_path), (other, other_path) = list(renderers.values())[:2]
+        differences = ", ".join(f"{name} {first.get(name)} in {first_path.name} but {other.get(name)} "
+                                f"in {other_path.name}" for name in sorted(set(first) | set(other))
+                                if first.get(name) != other.get(name))
+        problems.append(error(out, "manifest-mixed-renderers", "the parts were rendered with different "
+                              f"renderer versions: {differences}",
+                              "give every CI runner the same image (`python make_pdf.py doctor` shows the versions)"))
+    if problems:
+        raise ContentError(problems)
+    extra = {"renderer": next(iter(renderers.values()))[0]} if renderers else {}
+    return _manifest(out / MANIFEST, entries, **extra)

@@ -1,0 +1,117 @@
+"""Plan a build: which editions the filters select, in which slice, and which are out of date.
+
+Nothing here resolves, renders or writes: planning reads the loaded documents, the cache records
+and the files' digests only, so `list` and a build with nothing to do answer at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence, TypeVar
+
+from . import cache
+from .documents import SourceDocument, edition_stem, load_all
+from .model import Edition
+from .paths import relative_to_root
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the command line selects; None selects everything. `stems` narrows to named editions."""
+
+    document: str | None = None
+    locale: str | None = None
+    paper: str | None = None
+    profile: str | None = None
+    stems: frozenset[str] | None = field(default=None, compare=False)
+
+    def accepts(self, doc: str, edition: Edition) -> bool:
+        if self.stems is not None and stem_of(doc, edition) not in self.stems:
+            return False
+        return all(want is None or want == have for want, have in (
+            (self.document, doc), (self.locale, edition.locale),
+            (self.paper, edition.paper), (self.profile, edition.profile)))
+
+    def only(self, stems: set[str]) -> "Filters":
+        """Return these filters narrowed to the named editions."""
+        return Filters(self.document, self.locale, self.paper, self.profile, frozenset(stems))
+
+
+def stem_of(document: str, edition: Edition) -> str:
+    return edition_stem(document, edition.locale, edition.paper, edition.profile, edition.type)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Slice K of N (1-based) of the edition matrix."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Shard":
+        """Read `K/N`; raise ValueError with a plain message when it is not a valid slice."""
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match:
+            raise ValueError(f"'{text}' is not K/N, e.g. 1/4")
+        index, count = int(match[1]), int(match[2])
+        if not 1 <= index <= count:
+            raise ValueError(f"'{text}': K must be between 1 and N")
+        return cls(index, count)
+
+    def select(self, matrix: Sequence[T]) -> list[T]:
+        """Take every N-th edition of the matrix, starting at the K-th: balanced and stable."""
+        return [item for position, item in enumerate(matrix) if position % self.count == self.index - 1]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One selected edition: where its output goes, its key, and why it must be rendered."""
+
+    document: str
+    edition: Edition
+    pdf: Path
+    shown: str
+    key: str
+    reason: str | None  # None when the edition is up to date
+    record: cache.Record | None
+
+    @property
+    def stem(self) -> str:
+        return stem_of(self.document, self.edition)
+
+
+def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
+           write_html: bool = False, options: Mapping[str, Any] | None = None,
+           force: bool = False, documents: list[SourceDocument] | None = None) -> list[Planned]:
+    """Load the sources (unless given) and list the selected editions in matrix order, each with its state."""
+    if documents is None:
+        documents = load_all(root, filters.document)
+    selection = [(doc.name, edition) for doc in documents for edition in doc.leaflet.editions
+                 if filters.accepts(doc.name, edition)]
+    if shard is not None:
+        selection = shard.select(selection)
+    fingerprints = cache.Fingerprints(root, cache.build_options() if options is None else options)
+    planned = []
+    for document, e in selection:
+        stem = stem_of(document, e)
+        pdf = out / document / f"{stem}.pdf"
+        shown = relative_to_root(pdf, root)
+        key = fingerprints.key(document, e.locale, e.paper, e.profile, e.type)
+        record = cache.read_record(out, stem)
+        if force:
+            reason = "forced"
+        elif (record is None and cache.record_path(out, stem).exists()) or (
+                record is not None and cache.recorded_output(record) is None):
+            reason = "damaged cache"
+        else:
+            reason = cache.staleness(record, key, pdf, shown, pdf.with_suffix(".html") if write_html else None)
+        planned.append(Planned(document, e, pdf, shown, key, reason, record))
+    return planned
