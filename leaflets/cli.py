@@ -14,6 +14,7 @@ from .commands import check as check_command
 from .commands import doctor as doctor_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
+from .commands import compare as compare_command
 from .diagnostics import ContentError
 from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
@@ -26,6 +27,7 @@ COMMANDS = {
     "check": check_command,
     "schema": schema_command,
     "i18n": i18n_command,
+    "compare": compare_command,
     "doctor": doctor_command,
 }
 

@@ -11,6 +11,14 @@ from leaflets.matrix import build
 from leaflets.plan import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
+# Review dates are judged against this day in every test, so the suite does not start failing
+# (review-due, review-overdue) as the calendar moves on.
+TEST_TODAY = "2026-06-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("LEAFLETS_TODAY", TEST_TODAY)
 PROJECT_TREES = ("source", "layouts", "styles")
 
 
