@@ -75,7 +75,7 @@ def test_a_matrix_that_cannot_give_each_edition_its_own_code_is_refused(change, 
 
 
 def test_a_job_code_the_matrix_repeats_is_reported_at_the_pattern(tmp_path):
-    from leaflets.build import load_all
+    from leaflets.documents import load_all
     from leaflets.checks import editions
 
     shutil.copytree(FIXTURE / "source", tmp_path / "source")

@@ -19,7 +19,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from leaflets.bidi import Isolate, isolate_ltr_runs
-from leaflets.build import Filters, build
+from leaflets.matrix import build
+from leaflets.plan import Filters
 from leaflets.i18n.locales import direction, script
 from leaflets.inline import Text
 
