@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from .inline import Cite, Link, Span, Text
 
 # AMA: the superscript follows periods and commas, and precedes colons and semicolons.
-_GOES_BEFORE_CITE = ".,"
-_GOES_AFTER_CITE = ":;"
+_GOES_BEFORE_CITE = ".,،۔"  # full stops and commas, Latin and Arabic (، ۔)
+_GOES_AFTER_CITE = ":;؛"  # colons and semicolons, Latin and Arabic (؛)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
+from itertools import product
 from typing import Annotated, Any, Iterator, Literal, NamedTuple
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
@@ -158,6 +160,60 @@ class Edition(Strict):
         return self
 
 
+class EditionSettings(Strict):
+    """Edition fields that an edition matrix gives all its editions, or one locale overrides."""
+
+    date_of_preparation: dt.date | None = Field(None, description="Date of preparation, YYYY-MM-DD.")
+    review_date: dt.date | None = Field(None, description="Review date, YYYY-MM-DD.")
+    version: str | None = Field(None, description="Version of the text, e.g. \"1.0\" (in quotes).")
+    status: Literal["draft", "approved"] | None = Field(None, description="draft or approved.")
+    translation: TranslationRecord | None = Field(None, description="The translation's record.")
+    type: Literal["standard", "large-print"] | None = Field(None, description="Edition type.")
+
+
+_PLACEHOLDERS = {"locale", "paper", "profile"}
+
+
+class EditionMatrix(Strict):
+    """Editions as a product: every locale on every paper in every profile, one job code each."""
+
+    locales: list[str] = Field(min_length=1, description="BCP 47 locales, e.g. [en, es, ar].")
+    papers: list[PaperName] = Field(min_length=1, description="Paper sizes.")
+    profiles: list[ProfileName] = Field(min_length=1, description="Output profiles.")
+    job_code: str = Field(description="Job code pattern with {locale}, {paper} and {profile}, "
+                                      "e.g. \"AMBC-{locale}-{paper}{profile}-0001\".")
+    codes: dict[str, str] = Field(
+        default_factory=dict, description="What a locale, paper or profile writes in a job code "
+                                          "(e.g. letter: LTR, print: -PRT, screen: \"\"); "
+                                          "by default its name in capitals.")
+    defaults: EditionSettings = Field(description="Fields of every edition of the matrix.")
+    overrides: dict[str, EditionSettings] = Field(
+        default_factory=dict, description="Fields that differ for one locale, by locale.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "EditionMatrix":
+        names = {name for _, name, _, _ in string.Formatter().parse(self.job_code) if name is not None}
+        if names != _PLACEHOLDERS:
+            raise ValueError("the job code pattern must hold {locale}, {paper} and {profile} once "
+                             f"each (so that every edition has its own); it has {sorted(names) or 'none'}")
+        unknown = sorted(set(self.overrides) - set(self.locales))
+        if unknown:
+            raise ValueError(f"overrides for locales the matrix does not list: {', '.join(unknown)}")
+        return self
+
+    def expand(self) -> list[dict[str, Any]]:
+        """Return the fields of each edition, locale by locale, then paper, then profile."""
+        editions = []
+        for locale, paper, profile in product(self.locales, self.papers, self.profiles):
+            fields = self.defaults.model_dump(exclude_unset=True)
+            if locale in self.overrides:
+                fields.update(self.overrides[locale].model_dump(exclude_unset=True))  # null unsets
+            code = self.job_code.format(**{key: self.codes.get(value, value.upper()) for key, value in
+                                           (("locale", locale), ("paper", paper), ("profile", profile))})
+            editions.append({"locale": locale, "paper": paper, "profile": profile, "job_code": code, **fields})
+        return editions
+
+
 class Leaflet(Strict):
     """The master text of one leaflet: `source/<doc>/leaflet.yaml`."""
 
@@ -166,7 +222,42 @@ class Leaflet(Strict):
                               description="The text, block by block, in reading order.")
     glossary: dict[str, str] = Field(
         default_factory=dict, description="Abbreviation -> expansion, as spelled out in the text.")
-    editions: list[Edition] = Field(min_length=1, description="The PDFs to build from this text.")
+    editions: list[Edition] = Field(
+        default_factory=list, description="The PDFs to build from this text: those listed, then "
+                                          "those of the edition matrix.")
+    edition_matrix: EditionMatrix | None = Field(
+        None, description="Editions as locales x papers x profiles with defaults, per-locale "
+                          "overrides and a job-code pattern; expanded after the listed editions.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_matrix(cls, data: Any) -> Any:
+        """Append the matrix's editions to the listed ones, so every stage sees one list."""
+        if not isinstance(data, dict) or not isinstance(data.get("edition_matrix"), dict):
+            return data
+        try:
+            matrix = EditionMatrix.model_validate(data["edition_matrix"])
+        except ValueError:
+            return data  # the field's own validation reports it, at its position
+        listed = data.get("editions", [])
+        if not isinstance(listed, list):
+            return data  # reported as it stands
+        return {**data, "editions": [*listed, *matrix.expand()]}
+
+    @model_validator(mode="after")
+    def _some_edition(self) -> "Leaflet":
+        if not self.editions:
+            raise ValueError("no editions: list them under 'editions' or write an 'edition_matrix'")
+        return self
+
+    def edition_loc(self, index: int) -> tuple:
+        """Return where edition `index` is written: its entry, or the matrix it comes from."""
+        if self.edition_matrix is not None:
+            matrix = self.edition_matrix
+            from_matrix = len(matrix.locales) * len(matrix.papers) * len(matrix.profiles)
+            if index >= len(self.editions) - from_matrix:
+                return ("edition_matrix",)
+        return ("editions", index)
 
 
 # --- references ----------------------------------------------------------------------------

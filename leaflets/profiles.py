@@ -75,7 +75,20 @@ EDITION_TYPES = MappingProxyType({
 })
 
 
-def stylesheets_for(paper: str, profile: str, edition_type: str = "standard") -> list[str]:
+# Writing directions and scripts: layers chosen by the edition's locale (leaflets/i18n/locales.py).
+# rtl mirrors what logical properties cannot (the page's margin boxes); a script layer puts that
+# script's font first in the stack, so its punctuation and digits match its letters.
+DIRECTIONS = MappingProxyType({
+    "ltr": (),
+    "rtl": ("styles/direction/rtl.css",),
+})
+SCRIPTS = MappingProxyType({
+    "Arab": ("styles/script/arab.css",),
+})
+
+
+def stylesheets_for(paper: str, profile: str, edition_type: str = "standard",
+                    direction: str = "ltr", script: str = "Latn") -> list[str]:
     """Return the stylesheet layers for an edition, common first."""
     return [*COMMON_STYLESHEETS, PAPERS[paper].stylesheet, *PROFILES[profile].stylesheets,
-            *EDITION_TYPES[edition_type]]
+            *EDITION_TYPES[edition_type], *DIRECTIONS[direction], *SCRIPTS.get(script, ())]

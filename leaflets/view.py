@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from babel.dates import format_date
 
-from .abbreviations import Abbreviation, used_abbreviations
+from .abbreviations import used_abbreviations
+from .bidi import isolate_ltr_runs
 from .blocks import block_kind
 from .citations import Numbering, place_citations
 from .diagnostics import ContentError, Diagnostic, error
 from .documents import SourceDocument, edition_stem
-from .i18n.locales import collation_key
+from .i18n.locales import collation_key, direction, script
 from .i18n.segments import context_of
 from .i18n.translation import Translation
 from .inline import MarkerError, Text, parse_inline, plain_text
@@ -44,6 +45,14 @@ class ReferenceView:
 
 
 @dataclass
+class AbbreviationView:
+    term: str
+    expansion: str
+    term_nodes: list  # inline nodes: Latin runs isolated in right-to-left editions
+    expansion_nodes: list
+
+
+@dataclass
 class EditionView:
     lang: str
     title: str
@@ -62,17 +71,19 @@ class EditionView:
     stylesheets: list[str]
     base_href: str
     blocks: list[BlockView]
-    abbreviations: list[Abbreviation]
+    abbreviations: list[AbbreviationView]
     references: list[ReferenceView]
     further_reading: list[ReferenceView]
     labels: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+    dir: str = "ltr"
+    title_nodes: list = field(default_factory=list)
 
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
 
     @property
-    def abbreviation_columns(self) -> list[list[Abbreviation]]:
+    def abbreviation_columns(self) -> list[list[AbbreviationView]]:
         """Split the sorted abbreviations into two columns read top to bottom."""
         half = (len(self.abbreviations) + 1) // 2
         return [column for column in (self.abbreviations[:half], self.abbreviations[half:]) if column]
@@ -96,9 +107,10 @@ class Job:
 class _Resolver:
     """Parse every inline text of a document in reading order, collecting faults."""
 
-    def __init__(self, doc: SourceDocument, translation: Translation):
+    def __init__(self, doc: SourceDocument, translation: Translation, isolate: bool = False):
         self.doc = doc
         self.translation = translation
+        self.isolate = isolate  # right-to-left text in another script: Latin runs kept whole
         self.numbering = Numbering()
         self.diagnostics: list[Diagnostic] = []
         self.texts: list[str] = []
@@ -115,7 +127,11 @@ class _Resolver:
             return [Text(text)]
         self.numbering.apply(nodes)
         self.texts.append(plain_text(nodes))
-        return nodes
+        return self.runs(nodes)
+
+    def runs(self, nodes: list) -> list:
+        """Return `nodes` ready to print in this edition's direction."""
+        return isolate_ltr_runs(nodes) if self.isolate else nodes
 
     def block(self, block, index: int) -> BlockView:
         kind = block_kind(block)
@@ -131,7 +147,9 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     references in the order its own text first cites them.
     """
     tr = translation or Translation(edition.locale)
-    resolver = _Resolver(doc, tr)
+    writing = direction(edition.locale)
+    letters = script(edition.locale)
+    resolver = _Resolver(doc, tr, isolate=writing == "rtl" and letters != "Latn")
     leaflet = doc.leaflet
     blocks = [resolver.block(block, i) for i, block in enumerate(leaflet.body)]
     numbers = resolver.numbering.numbers
@@ -141,17 +159,21 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     for ref in doc.references.references:
         if ref.id in numbers:
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
-                                            _formatted(ref, tr, leaflet.document.language)))
+                                            resolver.runs(_formatted(ref, tr, leaflet.document.language))))
         elif ref.uncited:
             further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
-                                         _formatted(ref, tr, leaflet.document.language)))
+                                         resolver.runs(_formatted(ref, tr, leaflet.document.language))))
     if resolver.diagnostics:
         raise ContentError(resolver.diagnostics)
     references.sort(key=lambda r: r.number)
     info = leaflet.document
     keywords = [tr.text(f"document/keywords/{i}", k) for i, k in enumerate(info.keywords)]
+    title = tr.text("document/title", info.title)
+    used = used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts, collation_key(edition.locale))
+    abbreviations = [AbbreviationView(a.term, a.expansion, resolver.runs([Text(a.term)]),
+                                      resolver.runs([Text(a.expansion)])) for a in used]
     return EditionView(
-        lang=edition.locale, title=tr.text("document/title", info.title),
+        lang=edition.locale, dir=writing, title=title, title_nodes=resolver.runs([Text(title)]),
         short_title=tr.text("document/short_title", info.short_title),
         subject=tr.text("document/subject", info.subject), keywords=keywords,
         publisher=tr.text("document/publisher", info.publisher), job_code=edition.job_code,
@@ -160,9 +182,8 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
         date_of_preparation=format_date(edition.date_of_preparation, "long", locale=tr.babel_locale),
         review_date=format_date(edition.review_date, "long", locale=tr.babel_locale),
         paper=edition.paper, profile=edition.profile,
-        stylesheets=stylesheets_for(edition.paper, edition.profile, edition.type), base_href=base_href,
-        blocks=blocks, abbreviations=used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts,
-                                                        collation_key(edition.locale)),
+        stylesheets=stylesheets_for(edition.paper, edition.profile, edition.type, writing, letters),
+        base_href=base_href, blocks=blocks, abbreviations=abbreviations,
         references=references, further_reading=further, labels=tr.labels)
 
 

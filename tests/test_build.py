@@ -52,7 +52,7 @@ def test_manifest_describes_every_edition(built, tmp_path):
 
 def test_html_is_written_beside_the_pdf_on_request(built):
     html = built[("ambc", "en", "a4", "screen")].with_suffix(".html").read_text()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Advanced/metastatic breast cancer (a/mBC)" in html
 
 

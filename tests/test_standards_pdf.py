@@ -122,8 +122,9 @@ def test_draft_marks_and_layout_hyphens_are_artifacts(screen, archive):
         marks = _html(path).xpath("//*[contains(@class, 'draft-mark')]")
         if marks:
             drafts += 1
-            word = marks[0].text_content().strip()
-            drawn = [o for o in objects if o.text.strip() == word]
+            # bidi marks (the ar-XB pseudo-locale wraps words in U+200F) are not drawn
+            word = marks[0].text_content().strip().replace("\u200f", "")
+            drawn = [o for o in objects if o.text.strip().replace("\u200f", "") == word]
             assert drawn and all("Artifact" in o.marks for o in drawn), (path.name, drawn[:2])
         hyphens = [o for o in objects if HYPHEN in o.text]
         assert all("Artifact" in o.marks for o in hyphens), (path.name, [o for o in hyphens if "Artifact" not in o.marks][:2])

@@ -64,4 +64,5 @@ def test_body_type_is_at_least_10pt_with_3mm_line_pitch():
 def test_body_is_left_aligned_and_never_justified():
     css = (STYLES / "leaflet.css").read_text()
     assert "text-align: justify" not in css
-    assert re.search(r"p, li, dd, caption, td, th \{ text-align: left; \}", css)
+    # start: the left in left-to-right editions, the right in right-to-left ones (tests/test_rtl.py)
+    assert re.search(r"p, li, dd, caption, td, th \{ text-align: start; \}", css)

@@ -41,18 +41,18 @@ def check(documents: list[SourceDocument], root: Path, on: dt.date | None = None
         file = doc.leaflet_file
         outputs: dict[tuple, int] = {}
         for index, edition in enumerate(doc.leaflet.editions):
-            loc = ("editions", index)
+            loc = doc.leaflet.edition_loc(index)
             key = (edition.locale, edition.paper, edition.profile) + (
                 (edition.type,) if edition.type != "standard" else ())
             if key in outputs:
-                line = file.where(("editions", outputs[key])).line
+                line = file.where(doc.leaflet.edition_loc(outputs[key])).line
                 found.append(error(file.where(loc), "duplicate-edition",
                                    f"edition {'/'.join(key)} is declared twice (first on line {line})",
                                    "both would write the same PDF: remove one"))
             outputs.setdefault(key, index)
             if edition.job_code in job_codes:
                 other, other_index = job_codes[edition.job_code]
-                first = other.leaflet_file.where(("editions", other_index, "job_code"))
+                first = other.leaflet_file.where(other.leaflet.edition_loc(other_index) + ("job_code",))
                 found.append(error(file.where(loc + ("job_code",)), "duplicate-job-code",
                                    f"job code '{edition.job_code}' is already used ({first.file}:{first.line})",
                                    "each edition needs its own job code"))
@@ -66,7 +66,7 @@ def check(documents: list[SourceDocument], root: Path, on: dt.date | None = None
 
 def _dates(doc: SourceDocument, index: int) -> list[Diagnostic]:
     edition = doc.leaflet.editions[index]
-    where = doc.leaflet_file.where(("editions", index, "review_date"))
+    where = doc.leaflet_file.where(doc.leaflet.edition_loc(index) + ("review_date",))
     prepared, review = edition.date_of_preparation, edition.review_date
     if review <= prepared:
         return [error(where, "review-date", "the review date is not after the date of preparation",
@@ -102,6 +102,6 @@ def _review_due(doc: SourceDocument, index: int, on: dt.date) -> list[Diagnostic
 def _buildable(doc: SourceDocument, index: int, root: Path) -> list[Diagnostic]:
     edition = doc.leaflet.editions[index]  # its paper and profile are registry keys (model.py)
     file = doc.leaflet_file
-    return [error(file.where(("editions", index)), "missing-stylesheet",
+    return [error(file.where(doc.leaflet.edition_loc(index)), "missing-stylesheet",
                   f"stylesheet '{sheet}' does not exist", "restore it or fix the profile")
             for sheet in stylesheets_for(edition.paper, edition.profile) if not (root / sheet).is_file()]

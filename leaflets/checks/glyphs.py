@@ -147,7 +147,7 @@ def _other_texts(doc: SourceDocument):
         yield ("document", field), getattr(info, field)
     for index, edition in enumerate(doc.leaflet.editions):  # what the masthead and footer print
         for field in ("job_code", "version"):
-            yield ("editions", index, field), getattr(edition, field)
+            yield doc.leaflet.edition_loc(index) + (field,), getattr(edition, field)
     for term, expansion in doc.leaflet.glossary.items():
         yield ("glossary", term), expansion
     for index, ref in enumerate(doc.references.references):

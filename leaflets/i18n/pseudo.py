@@ -1,7 +1,12 @@
-"""Pseudo-translate master text: accented, about a third longer, bracketed, markup untouched.
+"""Pseudo-translate master text, markup untouched.
 
-A pseudo-locale edition shows before translators start whether the layouts survive longer
-words and non-ASCII letters, and whether any text escapes translation (it stays unaccented).
+en-XA: accented, about a third longer, bracketed. It shows before translators start whether the
+layouts survive longer words and non-ASCII letters, and whether any text escapes translation
+(it stays unaccented).
+
+ar-XB (bidi, as Android's): every word of the master between right-to-left marks (U+200F), so
+that the words run right to left in a mirrored layout while each stays readable. It shows
+whether the layout mirrors, and any text that escapes translation reads left to right.
 """
 
 from __future__ import annotations
@@ -53,3 +58,31 @@ def pseudo_term(term: str) -> str:
 def pseudo_label(text: str) -> str:
     """Pseudo-translate a layout label, keeping its placeholders."""
     return "[" + _transform(text, _PROTECTED_LABEL) + "]"
+
+
+RLM = "\u200f"
+_WORD = re.compile(r"[^\s*_\[\]\\]+")  # a run between spaces and markup characters
+
+
+def _bidi_words(text: str) -> str:
+    return _WORD.sub(lambda m: RLM + m.group(0) + RLM, text)
+
+
+def _bidi_transform(text: str, protected: re.Pattern[str]) -> str:
+    out, last = [], 0
+    for match in protected.finditer(text):
+        out.append(_bidi_words(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_bidi_words(text[last:]))
+    return "".join(out)
+
+
+def bidi_inline(text: str) -> str:
+    """Pseudo-translate one inline text right to left: each word between right-to-left marks."""
+    return _bidi_transform(text, _PROTECTED_INLINE)
+
+
+def bidi_label(text: str) -> str:
+    """Pseudo-translate a layout label or a plain text right to left, keeping its placeholders."""
+    return _bidi_transform(text, _PROTECTED_LABEL)

@@ -15,7 +15,7 @@ from .catalogues import LOCALES_DIR, Entry, read_catalogue
 from .checks import compare, compare_label, foreign_terms
 from .labels import compile_translations, layout_entries
 from .locales import babel_locale, is_pseudo
-from .pseudo import pseudo_inline, pseudo_label, pseudo_term
+from .pseudo import bidi_inline, bidi_label, pseudo_inline, pseudo_label, pseudo_term
 from .segments import Segment, segments
 
 UPDATE_HINT = "run `python make_pdf.py i18n update`"
@@ -176,19 +176,28 @@ def _pseudo(root: Path, locale: str, segs: list[Segment], doc: SourceDocument,
         raise ContentError([error(_edition_position(doc, edition), "pseudo-approved",
                                   f"pseudo-locale edition {edition.job_code} cannot be approved",
                                   "set its status to draft")])
+    term, inline, label = _PSEUDO_TRANSFORMS[locale]
     texts = {}
     for seg in segs:
         if seg.context.endswith("/term"):
-            texts[seg.context] = pseudo_term(seg.text)
+            texts[seg.context] = term(seg.text)
         elif seg.context.startswith("body/"):
-            texts[seg.context] = pseudo_inline(seg.text)
+            texts[seg.context] = inline(seg.text)
         else:  # titles, glossary expansions and references are plain text, not Markdown
-            texts[seg.context] = pseudo_label(seg.text)
+            texts[seg.context] = label(seg.text)
     entries: list[Entry] = layout_entries(root / "layouts")
     catalogue = Catalog(locale=None, fuzzy=False)
     for entry in entries:
-        catalogue.add(entry.text, pseudo_label(entry.text))
+        catalogue.add(entry.text, label(entry.text))
     return Translation(locale, texts, compile_translations(catalogue))
+
+
+# Per pseudo-locale: how a glossary term, an inline text and a plain text or label are made.
+# ar-XB keeps terms as they are (their uses in the text still match them).
+_PSEUDO_TRANSFORMS = {
+    "en-XA": (pseudo_term, pseudo_inline, pseudo_label),
+    "ar-XB": (str, bidi_inline, bidi_label),
+}
 
 
 def _approved_with_gaps(edition: Edition, translation: Translation) -> bool:
@@ -197,4 +206,4 @@ def _approved_with_gaps(edition: Edition, translation: Translation) -> bool:
 
 def _edition_position(doc: SourceDocument, edition: Edition) -> Position:
     index = doc.leaflet.editions.index(edition)
-    return doc.leaflet_file.where(("editions", index))
+    return doc.leaflet_file.where(doc.leaflet.edition_loc(index))
