@@ -45,14 +45,21 @@ def environment(layouts: Path) -> jinja2.Environment:
 @lru_cache(maxsize=8)
 def _environment(layouts: Path) -> jinja2.Environment:
     """One environment per layouts folder: templates compile once and recompile when their file
-    changes (Jinja2 checks each template's modification time when it is used)."""
-    return environment(layouts)
+    changes (Jinja2 checks each template's modification time when it is used).
+
+    Its gettext functions look the labels up when called, never when installed: Jinja keeps an
+    imported template (the `inline` macros) with the functions it first saw, so labels bound at
+    installation would leak from one edition's language into the next one rendered here.
+    """
+    env = environment(layouts)
+    install_labels(env, lambda: env.leaflet_labels)
+    return env
 
 
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
     env = _environment((root / "layouts").resolve())
-    install_labels(env, view.labels)
+    env.leaflet_labels = view.labels  # what the installed gettext functions read
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)
     except jinja2.TemplateSyntaxError as exc:
@@ -62,8 +69,9 @@ def render_html(view: EditionView, root: Path) -> str:
         raise ContentError([error(_template_position(exc, root), "template-error", str(exc))])
 
 
-def install_labels(env: jinja2.Environment, labels) -> None:
-    """Install translated layout labels, escaped like every other printed text.
+def install_labels(env: jinja2.Environment, current) -> None:
+    """Install translated layout labels, escaped like every other printed text; `current()`
+    returns the labels (a gettext translations object) in force when a label is printed.
 
     Jinja's newstyle gettext marks what the translation returns as safe markup, since the
     message is the template author's; a translation is a translator's text, so it is escaped
@@ -72,11 +80,11 @@ def install_labels(env: jinja2.Environment, labels) -> None:
     from markupsafe import escape
 
     env.install_gettext_callables(
-        lambda message: escape(labels.gettext(message)),
-        lambda singular, plural, n: escape(labels.ngettext(singular, plural, n)),
+        lambda message: escape(current().gettext(message)),
+        lambda singular, plural, n: escape(current().ngettext(singular, plural, n)),
         newstyle=True,
-        pgettext=lambda context, message: escape(labels.pgettext(context, message)),
-        npgettext=lambda context, singular, plural, n: escape(labels.npgettext(context, singular, plural, n)))
+        pgettext=lambda context, message: escape(current().pgettext(context, message)),
+        npgettext=lambda context, singular, plural, n: escape(current().npgettext(context, singular, plural, n)))
 
 
 def _template_position(exc: Exception, root: Path) -> Position:

@@ -117,3 +117,15 @@ def test_build_reports_each_editions_pages_beside_the_masters(built, root):
     [line] = page_counts(outputs, {"ambc": "en"})
     assert re.fullmatch(r"pages, ambc a4 screen: en \d+ \(master\)(, [A-Za-z-]+ \d+ \([+-]\d+\))+", line)
     assert {"es", "de", "en-XA"} <= set(re.findall(r", ([A-Za-z-]+) \d+", line))
+
+
+def test_each_edition_rendered_in_one_process_prints_its_own_labels(root):
+    """Layouts compile once per process; the labels of one edition never leak into the next
+    (the citation links' descriptions come from an imported macro that Jinja keeps)."""
+    from leaflets.render import render_html
+
+    jobs = {job.edition.locale: job for job in plan(root, Filters(document="ambc", paper="a4", profile="screen"))}
+    english, spanish = (render_html(jobs[locale].view, root) for locale in ("en", "es"))
+    assert 'title="Reference 1"' in english
+    assert 'title="Referencia 1"' in spanish and 'title="Reference 1"' not in spanish
+    assert 'title="Reference 1"' in render_html(jobs["en"].view, root)

@@ -28,10 +28,10 @@ def test_an_edition_accepts_exactly_the_registered_papers_and_profiles(monkeypat
     for profile in profiles.PROFILES:
         assert Edition(**EDITION, profile=profile).profile == profile
     with pytest.raises(ValidationError):
-        Edition(**EDITION, paper="a5")
-    a5 = profiles.Paper("a5", "A5", 148.0, 210.0, "styles/paper/a5.css", 3.0)
-    monkeypatch.setattr(profiles, "PAPERS", MappingProxyType({**profiles.PAPERS, "a5": a5}))
-    assert Edition(**EDITION, paper="a5").paper == "a5"  # one entry in the registry is enough
+        Edition(**EDITION, paper="a3")
+    a3 = profiles.Paper("a3", "A3", 297.0, 420.0, "styles/paper/a3.css", 3.0)
+    monkeypatch.setattr(profiles, "PAPERS", MappingProxyType({**profiles.PAPERS, "a3": a3}))
+    assert Edition(**EDITION, paper="a3").paper == "a3"  # one entry in the registry is enough
 
 
 def test_a_misspelled_profile_is_positioned_with_a_suggestion(project):
