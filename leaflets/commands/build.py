@@ -69,17 +69,18 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or ROOT / "build"
     # A build with nothing to do replays the last run's lines and warnings from its record without
     # loading or checking anything; `--force`, `--strict` and `--shard` always run in full.
-    replayable = not (args.force or args.strict or args.shard is not None)
-    if replayable:
+    # A complete build (`--force` and `--strict` ones too) leaves the record for the next no-op.
+    recorded = args.shard is None
+    if recorded:
         chosen = noop.selection(vars(args), out)
         state = noop.inputs(ROOT, chosen)
-        status = noop.replay(ROOT, out, chosen, state)
+        status = None if args.force or args.strict else noop.replay(ROOT, out, chosen, state)
         if status is not None:
             return status
         noop.forget(out, chosen)
     warnings: list[str] = []
     status, summary, counts = _run(args, out, warnings)
-    if replayable and status == EXIT_OK and summary is not None and summary.manifest is not None:
+    if recorded and status == EXIT_OK and summary is not None and summary.manifest is not None:
         from ..diagnostics import display_path
         from ..progress import line
 
