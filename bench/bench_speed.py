@@ -18,6 +18,7 @@ The load average is printed with the figures: write it beside them in docs/perfo
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import re
 import shutil
@@ -32,9 +33,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("make_pdf.py", "leaflets", "source", "layouts", "styles")
-WORDS = ("The treatment is chosen with your care team after looking at the type of tumour and how far "
-         "it has spread. Ask about the side effects you may have and how they can be managed. Keep "
-         "a list of your medicines and bring it to every visit. Tell your nurse when something changes.")
+WORDS = ("Your care team chooses the treatment after looking at the tumour. Ask about the side effects "
+         "you may have and how they can be managed. Keep a list of your medicines and bring it to every "
+         "visit. Tell your nurse when something changes.")
 
 
 def copy_project(target: Path) -> Path:
@@ -179,15 +180,19 @@ def generate(project: Path, name: str, sections: int, tables: int = 0) -> tuple[
     leaflet, edition = first_edition(project)
     data = yaml.safe_load(leaflet.read_text("utf-8"))
     table = next((block for block in data["body"] if "table" in block), None)
+    keys = [r["id"] for r in yaml.safe_load((leaflet.parent / "references.yaml").read_text("utf-8"))["references"]
+            if "uncited" not in r]
     body = []
     every = max(1, sections // tables) if tables and table else 0
     for i in range(sections):
-        body += [{"heading": f"Section {i + 1}"}] + [{"paragraph": WORDS} for _ in range(3)]
+        body.append({"heading": f"Section {i + 1}"})
+        for j in range(3):
+            n = 3 * i + j
+            body.append({"paragraph": f"This is paragraph {n + 1} of the text. {WORDS}[@{keys[n % len(keys)]}]"})
         if every and i % every == 0 and sum("table" in b for b in body) < tables:
-            body.append(table)
+            body.append(copy.deepcopy(table))  # written out in full: no YAML aliases
     edition = dict(edition, profile="screen", job_code=f"{edition['job_code']}-{name.upper()}")
     data.update(body=body, editions=[edition])
-    data.pop("glossary", None)
     folder = project / "source" / name
     shutil.copytree(leaflet.parent, folder, ignore=shutil.ignore_patterns("locales"))
     (folder / "leaflet.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")

@@ -71,13 +71,17 @@ def run(args: argparse.Namespace) -> int:
     # loading or checking anything; `--force`, `--strict` and `--shard` always run in full.
     # A complete build (`--force` and `--strict` ones too) leaves the record for the next no-op.
     recorded = args.shard is None
+    state = None
     if recorded:
         chosen = noop.selection(vars(args), out)
-        state = noop.inputs(ROOT, chosen)
-        status = None if args.force or args.strict else noop.replay(ROOT, out, chosen, state)
-        if status is not None:
-            return status
+        if not (args.force or args.strict):
+            status, state = noop.attempt(ROOT, out, chosen)
+            if status is not None:
+                return status
+    _start_workers_early(args, out)  # before digesting the inputs: the worker's import comes first
+    if recorded:
         noop.forget(out, chosen)
+        state = state or noop.inputs(ROOT, chosen)
     warnings: list[str] = []
     status, summary, counts = _run(args, out, warnings)
     if recorded and status == EXIT_OK and summary is not None and summary.manifest is not None:
@@ -100,7 +104,6 @@ def _files(output, out: Path, html: bool) -> list[Path]:
 
 
 def _run(args: argparse.Namespace, out: Path, warnings: list[str]):
-    _start_workers_early(args, out)
     from ..matrix import run as build_matrix
     from ..plan import Filters
     from ..progress import reporter_for
