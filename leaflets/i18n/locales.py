@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+import unicodedata
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from babel import Locale, UnknownLocaleError
@@ -27,10 +30,30 @@ def babel_locale(tag: str) -> Locale:
 
 
 @lru_cache(maxsize=1)
-def _collator():
-    import pyuca  # loading the Unicode collation table takes a moment: only when sorting
+def _table() -> tuple[str, list[tuple[frozenset[str], str]]]:
+    """Read pyuca's own collation table once: each entry's code points (hex) and its line."""
+    import pyuca  # only when sorting
 
-    return pyuca.Collator()
+    path = Path(pyuca.__file__).parent / f"allkeys-{pyuca.Collator.UCA_VERSION}.txt"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    return str(path), [(frozenset(line.split(";", 1)[0].split()), line) for line in lines]
+
+
+@lru_cache(maxsize=64)
+def _collator(characters: frozenset[str]):
+    """Return pyuca's collator loaded with the table's entries made only of `characters` (and the
+    implicit weights). Parsing the whole table takes seconds on a busy machine; a term's key
+    only ever looks up entries made of its own characters, so the key is the same."""
+    import pyuca
+
+    path, entries = _table()
+    wanted = {f"{ord(c):04X}" for c in characters}
+    kept = [line for heads, line in entries
+            if line.startswith("@") or (heads and heads <= wanted and ";" in line)]
+    with tempfile.TemporaryDirectory(prefix="uca-") as folder:
+        subset = Path(folder) / Path(path).name
+        subset.write_text("".join(kept), "utf-8")
+        return pyuca.Collator(str(subset))
 
 
 def collation_key(tag: str) -> Callable[[str], tuple]:
@@ -44,5 +67,5 @@ def collation_key(tag: str) -> Callable[[str], tuple]:
 
 
 def sort_key(term: str) -> tuple:
-    """Return the UCA sort key of `term` (pyuca's table is loaded on the first call only)."""
-    return _collator().sort_key(term)
+    """Return the UCA sort key of `term` (pyuca's, from the entries of the term's characters)."""
+    return _collator(frozenset(unicodedata.normalize("NFD", term))).sort_key(term)
