@@ -6,6 +6,7 @@ edits that object tree, so nothing is parsed back and WeasyPrint's own files sta
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -43,8 +44,10 @@ Step = Callable[[pydyf.PDF, EditionFacts], None]
 def step(name: str) -> Step:
     """Return the finishing step a profile names (profiles name steps; they never import them)."""
     found = globals().get(name)
-    if name.startswith("_") or not callable(found) or name in ("finisher", "step", "describe_links",
-                                                                "source_attachments"):
+    # A step is a public function of this module taking (pdf, facts); helpers are not steps.
+    code = getattr(found, "__code__", None)
+    params = code.co_varnames[:code.co_argcount] if code else ()
+    if name.startswith("_") or getattr(found, "__module__", None) != __name__ or params != ("pdf", "facts"):
         raise KeyError(f"no finishing step named '{name}'")
     return found
 
@@ -55,6 +58,8 @@ def finisher(steps: Iterable[str], facts: EditionFacts) -> Callable:
 
     def finish(document, pdf: pydyf.PDF) -> None:
         describe_links(document)
+        if "StructTreeRoot" in pdf.catalog:
+            tag_text_boxes(document, pdf)
         for step in steps:
             step(pdf, facts)
 
@@ -70,6 +75,155 @@ def describe_links(document) -> None:
             title = box.element.get("title") if getattr(box, "element", None) is not None else None
             if annotation is not None and title:
                 annotation["Contents"] = pydyf.String(title)
+
+
+@contextlib.contextmanager
+def marked_content_ids():
+    """Record on each text box the marked-content ids (MCID) WeasyPrint gives it, page by page.
+
+    WeasyPrint numbers marked content as it draws and forgets which box got which number once
+    the tag tree is built; finishing needs it to tag what the tree cannot say from the boxes
+    alone (furniture, hyphens, foreign-language runs). Pages are drawn in order, so a box drawn
+    on several pages (a fixed-position mark) gets one id per page, in page order.
+    """
+    from weasyprint.pdf.stream import Stream
+
+    original = Stream.marked
+
+    @contextlib.contextmanager
+    def marked(self, box, tag):
+        with original(self, box, tag):
+            if self._tags is not None and box in self._tags:
+                box.__dict__.setdefault("marked_content_ids", []).append(self._tags[box]["mcid"])
+            yield
+
+    Stream.marked = marked
+    try:
+        yield
+    finally:
+        Stream.marked = original
+
+
+@dataclass
+class _Run:
+    """One text box as drawn on one page: its MCID and what the HTML says about it."""
+
+    page: int
+    mcid: int
+    hidden: bool  # inside an element marked aria-hidden="true" (the DRAFT mark)
+    lang: str | None  # the closest lang attribute, when it differs from the document's
+    hyphen: str | None  # the hyphen the line break added at its end, if any
+
+
+def _runs(document) -> list[_Run]:
+    """List every marked text box of the document, page by page."""
+    seen: dict[int, int] = {}
+    runs: list[_Run] = []
+    root_lang = None
+
+    def walk(box, page: int, hidden: bool, lang: str | None):
+        element = getattr(box, "element", None)
+        if element is not None:
+            if element.get("aria-hidden") == "true":
+                hidden = True
+            if element.get("lang"):
+                lang = element.get("lang")
+        ids = box.__dict__.get("marked_content_ids")
+        if ids and hasattr(box, "text"):
+            occurrence = seen.get(id(box), 0)
+            seen[id(box)] = occurrence + 1
+            if occurrence < len(ids):
+                hyphen = box.style["hyphenate_character"]
+                runs.append(_Run(page, ids[occurrence], hidden,
+                                 lang if lang and lang != root_lang else None,
+                                 hyphen if hyphen and box.text.endswith(hyphen) else None))
+        children = getattr(box, "_box", None)  # an absolute placeholder
+        for child in ([children] if children is not None else []) + list(getattr(box, "children", ())):
+            walk(child, page, hidden, lang)
+
+    for number, page in enumerate(document.pages):
+        root_lang = _document_lang(page._page_box)
+        walk(page._page_box, number, False, None)
+    return runs
+
+
+def _document_lang(page_box) -> str | None:
+    for child in getattr(page_box, "children", ()):
+        element = getattr(child, "element", None)
+        if element is not None and element.tag == "html":
+            return element.get("lang")
+    return None
+
+
+def tag_text_boxes(document, pdf: pydyf.PDF) -> None:
+    """Tag what WeasyPrint's tree leaves out: hidden marks and layout hyphens become artifacts,
+    foreign-language runs carry their own /Lang."""
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    nums = _object(pdf, root["ParentTree"])["Nums"]
+    page_numbers = {int(key): value for key, value in zip(nums[::2], nums[1::2])
+                    if isinstance(value, pydyf.Array)}
+    pages = _pages(pdf)
+    fonts = {font.hash: font for font in getattr(document, "fonts", {}).values()}
+    for run in _runs(document):
+        parents = page_numbers.get(run.page)
+        if parents is None or run.mcid >= len(parents) or not _is_reference(parents[run.mcid]):
+            continue
+        reference = parents[run.mcid]
+        element = _object(pdf, reference)
+        if run.hidden:
+            _detach(pdf, reference)  # its content becomes an artifact with the running heads
+            continue
+        if run.lang:
+            element["Lang"] = pydyf.String(run.lang)
+        if run.hyphen:
+            _hyphen_as_artifact(pdf, pages[run.page], run.mcid, run.hyphen, fonts)
+
+
+def _detach(pdf: pydyf.PDF, reference) -> None:
+    """Take a structure element out of the tree, and its parents that are left empty."""
+    element = _object(pdf, reference)
+    parent = _object(pdf, element["P"])
+    kids = parent.get("K")
+    if isinstance(kids, pydyf.Array):
+        parent["K"] = pydyf.Array([kid for kid in kids if _as_bytes(kid) != _as_bytes(reference)])
+        if not parent["K"] and parent.get("S") not in ("/Document", None) and "P" in parent:
+            _detach(pdf, element["P"])
+
+
+_TJ = re.compile(rb"^\[(?P<body>.*)\] TJ$", re.S)
+_LAST_GLYPH = re.compile(rb"<(?P<before>[0-9a-f]*?)(?P<glyph>[0-9a-f]{4})>(?P<tail>(?:-?[0-9.]+)?(?:<>)?)$")
+
+
+def _hyphen_as_artifact(pdf: pydyf.PDF, page, mcid: int, hyphen: str, fonts) -> None:
+    """Split the hyphen a line break added off its word and mark it as a layout artifact."""
+    contents = _object(pdf, page["Contents"])
+    items = contents.stream
+    start = next((index for index, item in enumerate(items)
+                  if isinstance(item, pydyf.Dictionary) and item.get("MCID") == mcid), None)
+    if start is None:
+        return
+    font = None
+    last = None
+    for index in range(start + 1, len(items)):
+        item = _as_bytes(items[index]) if isinstance(items[index], (bytes, str)) else b""
+        if item == b"EMC":
+            break
+        if item.endswith(b" Tf"):
+            font = fonts.get(item.split()[0][1:].decode())
+        if _TJ.match(item):
+            last = index
+    if last is None:
+        return
+    body = _TJ.match(_as_bytes(items[last])).group("body")
+    found = _LAST_GLYPH.search(body)
+    if found is None:
+        return
+    glyph = int(found.group("glyph"), 16)
+    if font is not None and getattr(font, "to_unicode", {}).get(glyph) not in (hyphen, None):
+        return
+    word = body[:found.start()] + b"<" + found.group("before") + b">"
+    items[last:last + 1] = [b"[" + word + b"] TJ", b"/Artifact BMC",
+                            b"[<" + found.group("glyph") + b">" + found.group("tail") + b"] TJ", b"EMC"]
 
 
 def stable_document_id(pdf: pydyf.PDF, facts: EditionFacts) -> None:
@@ -94,6 +248,8 @@ def print_boxes_and_marks(pdf: pydyf.PDF, facts: EditionFacts) -> None:
         if end <= start:
             raise ValueError("the page's slug is too narrow for crop marks")
         marks = pydyf.Stream(compress=True)
+        # production aids outside the document itself: an artifact of type Page (ISO 32000, 14.8.2.2)
+        marks.begin_marked_content("Artifact", pydyf.Dictionary({"Type": "/Page"}))
         marks.push_state()
         marks.set_line_width(MARK_WIDTH_PT)
         marks.set_color_space(registration, stroke=True)
@@ -105,6 +261,7 @@ def print_boxes_and_marks(pdf: pydyf.PDF, facts: EditionFacts) -> None:
             marks.line_to(x, y + sy * end)
         marks.stroke()
         marks.pop_state()
+        marks.end_marked_content()
         _append_content(pdf, page, marks)
 
 
@@ -169,6 +326,107 @@ def _is_reference(value) -> bool:
 
 def _number(reference) -> int:
     return int(_as_bytes(reference).split()[0])
+
+
+def drop_link_annotations(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Remove the link annotations of a print file: paper has no links, the URLs stay printed.
+
+    PDF/X forbids interactive annotations inside the TrimBox; emptied, the annotation objects
+    are unreferenced shells that no reader lists.
+    """
+    for page in _pages(pdf):
+        for reference in page.pop("Annots", ()):
+            _object(pdf, reference).clear()
+
+
+def drop_unused_colour_spaces(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Remove named colour spaces that no content stream selects (WeasyPrint declares two Lab
+    spaces on every page whether or not anything is drawn in Lab)."""
+    streams = [item for obj in pdf.objects if isinstance(obj, pydyf.Stream) for item in obj.stream]
+    used = b"\n".join(_as_bytes(item) for item in streams if isinstance(item, (bytes, str)))
+    for page in _pages(pdf):
+        resources = _object(pdf, page["Resources"])
+        if "ColorSpace" not in resources:
+            continue
+        spaces = _object(pdf, resources["ColorSpace"])
+        for name in [name for name in spaces if not re.search(
+                rb"/" + re.escape(name.encode()) + rb"(?![\w.#-])", used)]:
+            del spaces[name]
+
+
+_PDFX3_CONFORMANCE = re.compile(rb"\s*<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>")
+
+
+def pdfx4_metadata(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Keep only what PDF/X-4 defines in the XMP: drop GTS_PDFXConformance (a PDF/X-1a and X-3
+    key WeasyPrint writes for every version); pdfxid:GTS_PDFXVersion and pdf:Trapped stay."""
+    _edit_xmp(pdf, lambda xmp: _PDFX3_CONFORMANCE.sub(b"", xmp))
+
+
+# PDF/A allows XMP properties outside its predefined schemas only when an extension schema in
+# the same packet declares them (ISO 19005-3, 6.6.2.3); pdfuaid is one of them.
+_PDFUA_CLAIM = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates which part of ISO 14289 the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def claim_pdfua_in_pdfa(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Claim PDF/UA-1 in a tagged PDF/A file, with the extension schema PDF/A asks for."""
+    _edit_xmp(pdf, lambda xmp: xmp.replace(b"</rdf:RDF>", _PDFUA_CLAIM + b"</rdf:RDF>", 1))
+
+
+# What each attached source is (PDF/A-3 asks for its MIME type; stdlib guesses neither).
+MIME_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml",
+              ".po": "text/x-gettext-translation"}
+
+
+def attachment_types_and_af(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Type each embedded file by its MIME type, sort their name tree, list each once in /AF.
+
+    WeasyPrint lists every attachment twice in /AF (from the name tree and from the file
+    specifications), types YAML and PO files application/octet-stream and leaves the name
+    tree in attachment order, which readers must repair when a catalogue follows the YAML.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Filespec" and "EF" in obj:
+            name = _text(obj.get("UF") or obj.get("F"))
+            mime = MIME_TYPES.get(Path(name).suffix.lower())
+            if mime:
+                _object(pdf, obj["EF"]["F"]).extra["Subtype"] = "/" + mime.replace("/", "#2f")
+    names = pdf.catalog.get("Names", {}).get("EmbeddedFiles")
+    if names is not None:  # a name tree's keys are sorted (WeasyPrint keeps attachment order)
+        tree = _object(pdf, names)
+        pairs = sorted(zip(tree["Names"][::2], tree["Names"][1::2]), key=lambda pair: _text(pair[0]))
+        tree["Names"] = pydyf.Array([item for pair in pairs for item in pair])
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(_as_bytes(ref) for ref in pdf.catalog["AF"]))
+
+
+def _text(value) -> str:
+    """Return the text of a pydyf string (or of anything else) without PDF string syntax."""
+    if isinstance(value, pydyf.String):
+        value = value.string
+    return value if isinstance(value, str) else _as_bytes(value).decode("latin-1")
+
+
+def _edit_xmp(pdf: pydyf.PDF, edit: Callable[[bytes], bytes]) -> None:
+    if "Metadata" not in pdf.catalog:
+        return
+    metadata = _object(pdf, pdf.catalog["Metadata"])
+    metadata.stream = [edit(b"".join(_as_bytes(part) for part in metadata.stream))]
 
 
 def source_attachments(facts: EditionFacts) -> list:

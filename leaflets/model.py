@@ -154,6 +154,9 @@ class Reference(Strict):
     author: list[Name] = Field(default_factory=list, description="Authors in order.")
     et_al: bool = Field(False, description="The source lists further authors not given here.")
     title: str | None = Field(None, description="Title of the article, page or book.")
+    language: str | None = Field(None, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+                                 description="Language of the source (BCP 47, e.g. en, de-CH), when it is not "
+                                             "the leaflet's master language; its title is tagged with it.")
     container_title: str | None = Field(None, alias="container-title",
                                         description="Journal or website name.")
     container_title_short: str | None = Field(None, alias="container-title-short",

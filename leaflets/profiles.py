@@ -38,24 +38,29 @@ PAPERS = MappingProxyType({
 PROFILES = MappingProxyType({
     "screen": Profile(
         "screen", "distribution, handouts and the web: tagged PDF/UA-1, live links", "PDF/UA-1",
-        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb"}),
+        MappingProxyType({"pdf_variant": "pdf/ua-1", "pdf_tags": True, "output_intent": "--srgb",
+                          "pdf_identifier": True}),
         ("styles/profile/screen.css",),
-        ("stable_document_id", "display_output_intent", "running_heads_as_artifacts")),
+        ("stable_document_id", "display_output_intent", "running_heads_as_artifacts",
+         "drop_unused_colour_spaces")),
     "print": Profile(
         "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
         "PDF/X-4",
         MappingProxyType({"pdf_variant": "pdf/x-4"}),
         ("styles/profile/print.css",),
-        ("stable_document_id", "print_boxes_and_marks", "cmyk_output_condition"),
+        ("stable_document_id", "print_boxes_and_marks", "cmyk_output_condition",
+         "drop_link_annotations", "drop_unused_colour_spaces", "pdfx4_metadata"),
         bleed=True),
     # PDF/A-3 is the level that may carry non-PDF attachments (the YAML sources); level "a"
-    # because WeasyPrint tags the document.
+    # because WeasyPrint tags the document, with the tree the screen edition has: it claims
+    # PDF/UA-1 as well.
     "archive": Profile(
         "archive", "regulated retention: tagged PDF/A-3a with its source files attached",
         "PDF/A-3A",
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
-        ("stable_document_id", "running_heads_as_artifacts"),
+        ("stable_document_id", "running_heads_as_artifacts", "drop_unused_colour_spaces",
+         "attachment_types_and_af", "claim_pdfua_in_pdfa"),
         attach_sources=True),
 })
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Callable
 
 from babel.dates import format_date, format_skeleton
@@ -16,8 +17,19 @@ SHOWN_WHEN_TRUNCATED = 3
 Translate = Callable[[str], str]
 
 
-def format_reference(ref: Reference, locale: str, _: Translate = lambda s: s) -> list:
-    """Return the nodes of one reference entry, without its number."""
+@dataclass
+class Foreign:
+    """Text in another language than the edition's: the layouts give it its own `lang`."""
+
+    lang: str
+    children: list = field(default_factory=list)
+    kind: str = "foreign"
+
+
+def format_reference(ref: Reference, locale: str, _: Translate = lambda s: s,
+                     title_lang: str | None = None) -> list:
+    """Return the nodes of one reference entry, without its number; `title_lang` tags a title
+    kept in its source's language inside an edition in another one."""
     if ref.type == "free":
         return [Text(ref.text or "")]
     nodes: list = []
@@ -26,6 +38,8 @@ def format_reference(ref: Reference, locale: str, _: Translate = lambda s: s) ->
         _sentence(nodes, authors)
     if ref.title:
         _sentence(nodes, ref.title)
+        if title_lang:
+            nodes[-2] = Foreign(title_lang, [nodes[-2]])
     if ref.type == "article-journal":
         journal = ref.container_title_short or ref.container_title
         if journal:

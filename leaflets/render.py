@@ -138,7 +138,9 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     try:
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(**options)
-        pdf = rendered.write_pdf(finisher=finisher, **options)
+        from .finishing import marked_content_ids
+        with marked_content_ids():
+            pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)
     problems = [error(_mentioned(root, url), "render-fetch", message, hint)

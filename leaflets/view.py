@@ -141,10 +141,10 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     for ref in doc.references.references:
         if ref.id in numbers:
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
-                                            format_reference(tr.reference(ref), tr.babel_locale, tr.gettext)))
+                                            _formatted(ref, tr, leaflet.document.language)))
         elif ref.uncited:
             further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
-                                         format_reference(tr.reference(ref), tr.babel_locale, tr.gettext)))
+                                         _formatted(ref, tr, leaflet.document.language)))
     if resolver.diagnostics:
         raise ContentError(resolver.diagnostics)
     references.sort(key=lambda r: r.number)
@@ -164,3 +164,13 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
         blocks=blocks, abbreviations=used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts,
                                                         collation_key(edition.locale)),
         references=references, further_reading=further, labels=tr.labels)
+
+
+def _formatted(ref, tr: Translation, master_language: str) -> list:
+    """Format a reference for an edition; a title kept as the source has it, in an edition of
+    another language, is tagged with the source's language (PDF/UA: foreign runs say so)."""
+    shown = tr.reference(ref)
+    source = ref.language or master_language
+    foreign = (shown.title and shown.title == ref.title
+               and source.split("-")[0].lower() != tr.locale.split("-")[0].lower())
+    return format_reference(shown, tr.babel_locale, tr.gettext, source if foreign else None)

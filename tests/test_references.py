@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from leaflets.inline import Link, Span, plain_text
@@ -57,3 +59,41 @@ def test_free_text_is_printed_as_given():
 ])
 def test_partial_dates_follow_the_locale(value, locale, text):
     assert partial_date(value, locale) == text
+
+
+def _reference_views(project, locale: str):
+    from leaflets.documents import load_document
+    from leaflets.i18n.translation import load_translation
+    from leaflets.view import resolve
+
+    doc = load_document(project / "source/ambc")
+    edition = next(e for e in doc.leaflet.editions if e.locale == locale)
+    return resolve(doc, edition, "file:///", load_translation(project, doc, edition)).references
+
+
+def _foreign(nodes) -> list[tuple[str, str]]:
+    return [(node.lang, node.children[0].text) for node in nodes if node.kind == "foreign"]
+
+
+def test_a_title_kept_in_its_source_language_is_tagged_with_it(project):
+    from leaflets.documents import load_document
+
+    doc = load_document(project / "source/ambc")
+    translated = next((e.locale for e in doc.leaflet.editions if e.locale.split("-")[0] != "en"), None)
+    if translated is None:
+        pytest.skip("no translated edition is declared")
+    titled = [r for r in doc.references.references if r.title]
+    views = _reference_views(project, translated)
+    tagged = [pair for view in views for pair in _foreign(view.content)]
+    kept = {f"{r.title}." if not r.title.endswith(".") else r.title for r in titled}
+    assert tagged and all(lang == "en" and text in kept for lang, text in tagged)
+    assert not [pair for view in _reference_views(project, "en") for pair in _foreign(view.content)]
+
+
+def test_a_source_in_another_language_is_tagged_in_the_master_edition(project):
+    path = project / "source/ambc/references.yaml"
+    text = path.read_text("utf-8")
+    first_title = re.search(r"^    title: (.+)$", text, re.M)
+    path.write_text(text[:first_title.start()] + "    language: de\n" + text[first_title.start():], "utf-8")
+    tagged = [pair for view in _reference_views(project, "en") for pair in _foreign(view.content)]
+    assert [lang for lang, _ in tagged] == ["de"]

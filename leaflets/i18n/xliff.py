@@ -5,9 +5,13 @@ Mapping, one PO entry to one <trans-unit>:
   msgid -> <source>; msgstr -> <target> (absent when untranslated)
   fuzzy -> target state "needs-review-translation", approved="no"; translated -> "translated"
   #. comments -> <note from="developer">; # comments -> <note from="translator">
-  #: locations -> <context-group purpose="location">
+  msgctxt -> also a developer note "Context: ..." (tools that convert XLIFF to PO and back,
+      such as translate-toolkit's xliff2po and po2xliff, keep notes but not ids)
+  #: locations -> <context-group purpose="location"> (unnamed: XLIFF 1.2 strict wants
+      context-group names unique within a <file>)
   #| previous msgid -> <alt-trans alttranstype="previous-version">
-A catalogue is one <file>, its `original` the PO path relative to the project root; one XLIFF
+The document validates against the OASIS XLIFF 1.2 strict schema. A catalogue is one <file>
+(datatype "x-gettext-po"), its `original` the PO path relative to the project root; one XLIFF
 document holds every catalogue of a locale. Importing writes targets, states and translator
 notes back into the PO files named by `original`; everything else there stays as it was.
 """
@@ -24,6 +28,10 @@ from ..diagnostics import ContentError, Diagnostic, Position, display_path, erro
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+# The original is a gettext catalogue. Not "po": translate-toolkit reads a "po" file's locations
+# only from context-groups all named "po-reference", which the strict schema forbids.
+DATATYPE = "x-gettext-po"
+CONTEXT_NOTE = "Context: "
 FUZZY_STATES = {"new", "needs-translation", "needs-adaptation", "needs-l10n",
                 "needs-review-translation", "needs-review-adaptation", "needs-review-l10n"}
 
@@ -36,7 +44,7 @@ def export(catalogues: list[tuple[str, Catalog]], source_lang: str, target_lang:
     """Return one XLIFF document holding `catalogues` (each: its PO path and its entries)."""
     root = etree.Element(_q("xliff"), nsmap={None: NS}, version="1.2")
     for original, catalog in catalogues:
-        file_ = etree.SubElement(root, _q("file"), original=original, datatype="po")
+        file_ = etree.SubElement(root, _q("file"), original=original, datatype=DATATYPE)
         file_.set("source-language", source_lang)
         file_.set("target-language", target_lang)
         body = etree.SubElement(file_, _q("body"))
@@ -58,15 +66,18 @@ def _unit(message: Message, source_lang: str, target_lang: str) -> etree._Elemen
         target = _text(unit, "target", message.string)
         target.set(f"{{{XML_NS}}}lang", target_lang)
         target.set("state", "needs-review-translation" if message.fuzzy else "translated")
+    if message.context:
+        _text(unit, "note", CONTEXT_NOTE + message.context).set("from", "developer")
     for note in message.auto_comments:
         _text(unit, "note", note).set("from", "developer")
     for note in message.user_comments:
         _text(unit, "note", note).set("from", "translator")
     if message.locations:
-        group = etree.SubElement(unit, _q("context-group"), name="location", purpose="location")
         for filename, lineno in message.locations:
+            group = etree.SubElement(unit, _q("context-group"), purpose="location")
             _text(group, "context", filename).set("context-type", "sourcefile")
-            _text(group, "context", str(lineno)).set("context-type", "linenumber")
+            if lineno:
+                _text(group, "context", str(lineno)).set("context-type", "linenumber")
     if message.previous_id:
         alt = etree.SubElement(unit, _q("alt-trans"), alttranstype="previous-version")
         _text(alt, "source", message.previous_id[0])
@@ -102,13 +113,25 @@ class XliffFile:
 
 def read_xliff(path: Path) -> list[XliffFile]:
     """Parse an XLIFF 1.2 document; raise ContentError at the line that cannot be read."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+    # No DTD is loaded, no entity expanded or fetched, nothing read from the network; a file
+    # that declares a DOCTYPE (an external entity, a billion laughs) is refused before its
+    # content is read, so no entity is ever expanded.
+    options = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
+        with open(path, "rb") as handle:
+            for _event, element in etree.iterparse(handle, events=("start",), **options):
+                if element.getroottree().docinfo.doctype:
+                    raise ContentError([error(Position(display_path(path), 1, 1), "xliff-doctype",
+                                              "XLIFF with a DOCTYPE is refused: entity declarations could "
+                                              "read files or expand without end",
+                                              "export the file again without a DOCTYPE; XLIFF 1.2 needs none")])
+                break
+        tree = etree.parse(str(path), etree.XMLParser(remove_comments=True, **options))
     except (etree.XMLSyntaxError, OSError) as exc:
         line = getattr(exc, "lineno", 0) or 0
         raise ContentError([error(Position(display_path(path), line, 1), "xliff-syntax",
                                   f"XLIFF cannot be read: {exc}")])
+    root = tree.getroot()
     if root.tag != _q("xliff"):
         raise ContentError([error(path, "xliff-version", "not an XLIFF 1.2 document",
                                   f"the root element must be <xliff version=\"1.2\" xmlns=\"{NS}\">")])

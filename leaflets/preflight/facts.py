@@ -10,6 +10,7 @@ import pikepdf
 import pypdfium2
 
 from .content import ContentWalker, inherited
+from .standards import StandardsFacts, read_standards
 from .model import MM_PER_PT, Claims, OutputIntent, PageBoxes, PageInfo, PdfReport, PreflightError, Rect
 
 HEADING = re.compile(r"^/H([1-6])$")
@@ -60,7 +61,16 @@ def inspect_pdf(path: Path) -> PdfReport:
             fonts=tuple(walker.fonts.values()),
             colours=tuple(sorted(walker.colours.items())),
             images=tuple(walker.images),
+            standards=_standards(pdf, path),
         )
+
+
+def _standards(pdf: pikepdf.Pdf, path: Path) -> StandardsFacts:
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return read_standards(pdf, document)
+    finally:
+        document.close()
 
 
 def _reason(error: BaseException, path: Path) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .standards import StandardsFacts
+
 MM_PER_PT = 25.4 / 72
 
 
@@ -118,6 +120,7 @@ class PdfReport:
     fonts: tuple[FontInfo, ...]
     colours: tuple[tuple[str, int], ...]  # (family, uses), e.g. ("CMYK", 12)
     images: tuple[ImageInfo, ...]
+    standards: StandardsFacts = StandardsFacts()
 
     def colour_uses(self, family: str) -> int:
         """Return how often page content uses a colour family (RGB, CMYK, Gray, ...)."""
