@@ -224,44 +224,38 @@ def bench_pages(project: Path, runs: int, sizes: list[int]) -> None:
         m_ours, m_alone = (statistics.median(x[1] for x in v) for v in (ours, theirs))
         print(f"pages {pages:>4} ({sections} sections): pipeline {t_ours:.2f} s {m_ours:.0f} MiB; WeasyPrint "
               f"alone {t_alone:.2f} s {m_alone:.0f} MiB; time ratio {pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}, "
-              f"memory ratio {m_ours / m_alone:.2f}; {load()}")
+              f"memory ratio {m_ours / m_alone:.2f}; {load()}", flush=True)
         shutil.rmtree(project / "source" / name)
 
 
 # --- editions -----------------------------------------------------------------------------------
 
 def bench_editions(project: Path, runs: int, counts: list[int]) -> None:
-    leaflet, edition = first_edition(project)
-    names = []
-    for i in range(max(counts)):
-        name, _ = generate(project, f"ed{i:03d}", 9)
-        names.append(name)
+    names = [generate(project, f"ed{i:03d}", 9)[0] for i in range(max(counts))]
+    parked = project / "parked"
+    parked.mkdir()
+    for folder in [p for p in (project / "source").iterdir() if p.is_dir()]:
+        folder.rename(parked / folder.name)  # only the selected documents stay under source/
     for count in counts:
+        for name in names[:count]:
+            (parked / name).rename(project / "source" / name)
         for jobs in (1, 2):
-            selected = [project / "source" / n for n in names[:count]]
-            hidden = [project / "source" / n for n in names[count:]]
-            for folder in hidden:
-                folder.rename(folder.with_name("." + folder.name))  # not discovered: hidden
-            others = [p for p in (project / "source").iterdir() if p.is_dir() and p not in selected
-                      and not p.name.startswith(".")]
-            for folder in others:
-                folder.rename(folder.with_name("." + folder.name))
             make_pdf(project, "--force", "--html", "--jobs", str(jobs))
             html = sorted((project / "build").glob("ed*/*.html"))
-            html = [h for h in html if h.parent.name in {s.name for s in selected}]
+            html = [h for h in html if h.parent.name in names[:count]]
             ours, theirs = [], []
             for _ in range(runs):
                 ours.append(make_pdf(project, "--force", "--jobs", str(jobs))[:2])
-                alone = [run(weasyprint_alone(project, html[k::jobs]), project) for k in range(jobs)] if jobs == 1 \
-                    else _parallel([weasyprint_alone(project, html[k::jobs]) for k in range(jobs)], project)
+                alone = _parallel([weasyprint_alone(project, html[k::jobs]) for k in range(jobs)], project)
                 theirs.append((max(a[0] for a in alone), max(a[1] for a in alone)))
-            for folder in hidden + others:
-                folder.with_name("." + folder.name).rename(folder)
             t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
             print(f"editions {count:>3}, {jobs} worker(s): pipeline {t_ours:.2f} s "
                   f"{statistics.median(x[1] for x in ours):.0f} MiB; WeasyPrint alone in {jobs} process(es) "
                   f"{t_alone:.2f} s {statistics.median(x[1] for x in theirs):.0f} MiB; time ratio "
-                  f"{pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}; {load()}")
+                  f"{pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}; {load()}", flush=True)
+        for name in names[:count]:
+            (project / "source" / name).rename(parked / name)
+        shutil.rmtree(project / "build", ignore_errors=True)
 
 
 def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, str]]:
