@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +29,9 @@ def babel_locale(tag: str) -> Locale:
         return Locale.parse(tag.split("-")[0])
 
 
+PIPE_BYTES = 60_000  # below Linux's 64 KiB pipe buffer
+
+
 @lru_cache(maxsize=1)
 def _table() -> tuple[str, list[tuple[frozenset[str], str]]]:
     """Read pyuca's own collation table once: each entry's code points (hex) and its line."""
@@ -50,10 +53,17 @@ def _collator(characters: frozenset[str]):
     wanted = {f"{ord(c):04X}" for c in characters}
     kept = [line for heads, line in entries
             if line.startswith("@") or (heads and heads <= wanted and ";" in line)]
-    with tempfile.TemporaryDirectory(prefix="uca-") as folder:
-        subset = Path(folder) / Path(path).name
-        subset.write_text("".join(kept), "utf-8")
-        return pyuca.Collator(str(subset))
+    data = "".join(kept).encode("utf-8")
+    if len(data) >= PIPE_BYTES:
+        return pyuca.Collator(path)  # too many characters for one pipe: the whole table
+    # pyuca reads its table from a file name or descriptor: hand it the subset through a pipe
+    # (no file is written), small enough to sit in the pipe's buffer before pyuca reads it.
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, data)
+    finally:
+        os.close(writer)
+    return pyuca.Collator(reader)  # pyuca's `open` takes the descriptor and closes it
 
 
 def collation_key(tag: str) -> Callable[[str], tuple]:
