@@ -10,6 +10,7 @@ WeasyPrint: a build with nothing to do must answer at once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ RENDERERS = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyph
 # A folder with one of these names holds files per locale: `locales/de.po`, `locales/de/…`.
 LOCALE_FOLDERS = {"locales", "locale", "translations", "i18n"}
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")  # a locale, paper or profile in a file name
 _PACKAGE = Path(__file__).resolve().parent
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # functions' code is keyed by the package's files
 
@@ -65,7 +67,11 @@ def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
             if name.startswith(".") or name.endswith((".pyc", ".pyo", "~")):
                 continue
             path = Path(directory) / name
-            found[prefix + path.relative_to(folder).as_posix()] = _digest(path)
+            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
+                digest = "link:" + os.readlink(path)  # never read a file outside the project
+            else:
+                digest = _digest(path)
+            found[prefix + path.relative_to(folder).as_posix()] = digest
     return found
 
 
@@ -106,7 +112,8 @@ class Fingerprints:
             self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/")
         return self._documents[name]
 
-    def key(self, document: str, locale: str, paper: str, profile: str) -> str:
+    def key(self, document: str, locale: str, paper: str, profile: str,
+            edition_type: str = "standard") -> str:
         """Return the hex key of one edition: equal keys mean the same PDF."""
         from .profiles import PAPERS, PROFILES
 
@@ -115,7 +122,8 @@ class Fingerprints:
                  if locale_of(path) in (None, wanted)}
         shape = {
             "format": FORMAT,
-            "edition": [document, locale, paper, profile],
+            "edition": [document, locale, paper, profile]
+                       + ([edition_type] if edition_type != "standard" else []),
             "files": files,
             "paper": stable_repr(PAPERS.get(paper)),
             "profile": stable_repr(PROFILES.get(profile)),
@@ -139,6 +147,8 @@ class Output:
     bytes: int
     sha256: str
     seconds: float
+    type: str = "standard"  # the edition type (large print); after the timings, so records stay valid
+    fit: str = ""  # how full the body's last page is; printed, not in the manifest
 
 
 @dataclass(frozen=True)
@@ -153,9 +163,16 @@ class Record:
 def recorded_output(record: Record | None) -> Output | None:
     """Return the output a cache record describes, or None when the record does not hold one."""
     try:
-        return Output(**record.output)
+        output = Output(**record.output)
     except (TypeError, AttributeError):
         return None
+    for item in dataclasses.fields(Output):  # a record is a file anyone may edit: trust no field's type
+        value = getattr(output, item.name)
+        wanted = {"str": str, "int": int, "float": (int, float)}.get(str(item.type), object)
+        if isinstance(value, bool) or not isinstance(value, wanted) or (
+                isinstance(value, (int, float)) and not 0 <= value < 10**12):
+            return None
+    return output
 
 
 def record_path(out: Path, stem: str) -> Path:
@@ -227,11 +244,14 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
             continue
         try:
             editions = yaml.load(leaflet.read_bytes(), Loader=loader)["editions"]
-            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen")) for e in editions]
+            shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen"),
+                       e.get("type", "standard")) for e in editions]
+            if not all(isinstance(part, str) and _NAME.match(part) for shape in shapes for part in shape):
+                return None  # not plain names: the full build refuses them before any path is made
         except Exception:  # any fault: the full build will say what it is
             return None
         for shape in shapes:
-            if any(want is not None and want != have for want, have in zip(wanted, shape)):
+            if any(want is not None and want != have for want, have in zip(wanted, shape[:3])):
                 continue
             stem = edition_stem(name, *shape)
             pdf = out / name / f"{stem}.pdf"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import traceback
 
 from .commands import build as build_command
@@ -14,7 +17,10 @@ from .commands import check as check_command
 from .commands import doctor as doctor_command
 from .commands import schema as schema_command
 from .commands import i18n as i18n_command
+from .commands.selection import UsageError
+from .commands import compare as compare_command
 from .diagnostics import ContentError
+
 from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # The registry of sub-commands; the first is the default when none is named.
@@ -26,24 +32,42 @@ COMMANDS = {
     "check": check_command,
     "schema": schema_command,
     "i18n": i18n_command,
+    "compare": compare_command,
     "doctor": doctor_command,
 }
+
+
+def _raise_interrupt_on_sigterm():
+    """Treat SIGTERM (a CI runner's cancel, `kill`) like Ctrl-C; return the handlers to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt), signal.getsignal(signal.SIGINT)
 
 
 def parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     main = argparse.ArgumentParser(
-        prog="make_pdf.py",
-        description="Build patient leaflet PDFs from the YAML sources under source/. "
-                    "Without a command, builds every declared edition.")
+        prog="make_pdf.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build patient leaflet PDFs from the YAML sources under source/.\n"
+                    "Without a command, builds every declared edition (the build command).")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(commands)
+    # The default command's options work without naming it: show them here too.
+    default = next(iter(COMMANDS))
+    options = commands.choices[default].format_help().split("\noptions:\n", 1)[-1]
+    options = "".join(line for line in options.splitlines(True) if not line.lstrip().startswith("-h, --help"))
+    main.epilog = f"{default} options (also without a command, e.g. make_pdf.py --paper a4):\n{options}"
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit status."""
+    argv_given = argv is not None
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, next(iter(COMMANDS)))
@@ -51,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
+    previous = _raise_interrupt_on_sigterm()
     try:
         return args.run(args)
+    except UsageError as exc:
+        command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+        print(f"make_pdf.py {command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
@@ -61,9 +90,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{errors} error(s), {warnings} warning(s): nothing was written", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        print("interrupted: nothing was replaced", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
+        if "leaflets.workers" in sys.modules:
+            sys.modules["leaflets.workers"].kill_all()
+        print("interrupted: finished editions were kept, nothing incomplete was written", file=sys.stderr)
+        if argv_given:
+            return EXIT_INTERRUPTED
+        # The command itself: leave now. The workers are killed; waiting for the thread pools'
+        # exit hooks could hang on a worker that was mid-way through a render.
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(EXIT_INTERRUPTED)
     except Exception:  # an internal fault, not the user's: say so, with the details
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:  # in-process callers (tests) get their handlers back
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
+from .paths import inside
 from .blocks import BLOCKS, kind_of
 from .model import Leaflet, References, UnknownName
 
@@ -29,9 +30,12 @@ class SourceDocument:
     references_file: Loaded
 
 
-def edition_stem(document: str, locale: str, paper: str, profile: str) -> str:
-    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record)."""
-    return f"{document}-{locale}-{paper}-{profile}"
+def edition_stem(document: str, locale: str, paper: str, profile: str,
+                 edition_type: str = "standard") -> str:
+    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
+    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`."""
+    suffix = "" if edition_type == "standard" else f"-{edition_type}"
+    return f"{document}-{locale}-{paper}-{profile}{suffix}"
 
 
 def discover(source_root: Path) -> list[Path]:
@@ -69,6 +73,9 @@ def load_document(folder: Path) -> SourceDocument:
 
 
 def _load(path: Path, diagnostics: list[Diagnostic]) -> Loaded | None:
+    if not inside(path.parent.parent.parent, path):  # source/<doc>/x.yaml: the project holds it
+        diagnostics.append(outside_project(path))
+        return None
     if not path.is_file():
         diagnostics.append(error(path, "missing-file", f"{path.name} is missing",
                                  f"every document folder needs {LEAFLET_FILE} and {REFERENCES_FILE}"))
@@ -78,6 +85,12 @@ def _load(path: Path, diagnostics: list[Diagnostic]) -> Loaded | None:
     except ContentError as exc:
         diagnostics.extend(exc.diagnostics)
         return None
+
+
+def outside_project(path: Path) -> Diagnostic:
+    """Say that a source file is a link to somewhere outside the project (never read there)."""
+    return error(path, "link-outside-project", f"{path.name} is a symbolic link to a file outside the project",
+                 "replace the link with the file itself")
 
 
 def _validate(model: type[BaseModel], loaded: Loaded | None, diagnostics: list[Diagnostic]):

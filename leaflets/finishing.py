@@ -305,6 +305,29 @@ def running_heads_as_artifacts(pdf: pydyf.PDF, facts: EditionFacts) -> None:
             value[mcid] = "null"
 
 
+def table_header_scope(pdf: pydyf.PDF, facts: EditionFacts) -> None:
+    """Give every table header cell its /Scope: Column in the table head, Row in the body.
+
+    WeasyPrint tags tables (Table, THead, TBody, TR, TH, TD, with Headers on data cells) but
+    leaves out /Scope, which PDF/UA asks of a TH that no Headers/ID pair explains to every reader.
+    """
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    pending = [(_object(pdf, pdf.catalog["StructTreeRoot"]), None)]
+    while pending:
+        element, group = pending.pop()
+        kind = element.get("S") if isinstance(element, pydyf.Dictionary) else None
+        if kind == "/TH":
+            attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            attributes["Scope"] = "/Column" if group == "/THead" else "/Row"
+        if kind in ("/THead", "/TBody", "/TFoot"):
+            group = kind
+        kids = element.get("K") if isinstance(element, pydyf.Dictionary) else None
+        for kid in (kids if isinstance(kids, pydyf.Array) else [kids] if kids is not None else []):
+            if _is_reference(kid):
+                pending.append((_object(pdf, kid), group))
+
+
 def _reachable(pdf: pydyf.PDF, kids) -> set[int]:
     """Return the object numbers of the structure elements under `kids`."""
     seen: set[int] = set()

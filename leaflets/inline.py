@@ -53,7 +53,8 @@ class MarkerError(ValueError):
 @lru_cache(maxsize=2)
 def _markdown(every_link: bool = False) -> MarkdownIt:
     # "zero" has no raw HTML, images, headings or lists: text stays text.
-    md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "newline"])
+    # Without "text_join", an escaped character stays its own token, so `\[@a]` is no citation.
+    md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "newline"]).disable("text_join")
     if every_link:
         # Rendering drops links to unsafe schemes (javascript:, data:); the checks read every link
         # a writer typed, so that its target is judged and reported instead of printed as typed.
@@ -79,10 +80,30 @@ def parse_inline(source: str) -> list:
             stack.pop()
         elif token.type in ("softbreak", "hardbreak"):
             _append_text(stack[-1], " ")
+        elif token.type == "text_special" and token.content == "[":
+            stack[-1].append(Text(token.content))  # an escaped bracket: its own node, never split
+            stack[-1].append(Text(""))
         else:
             _append_text(stack[-1], token.content)
     _split_citations(root, source)
+    _join_texts(root)
     return root
+
+
+def _join_texts(nodes: list) -> None:
+    """Join neighbouring text nodes (split only so that escapes are no citations); drop empty ones."""
+    joined: list = []
+    for node in nodes:
+        if isinstance(node, (Span, Link)):
+            _join_texts(node.children)
+        if isinstance(node, Text) and node.kind == "text":
+            if not node.text:
+                continue
+            if joined and isinstance(joined[-1], Text) and joined[-1].kind == "text":
+                joined[-1] = Text(joined[-1].text + node.text)
+                continue
+        joined.append(node)
+    nodes[:] = joined
 
 
 def _append_text(siblings: list, text: str) -> None:

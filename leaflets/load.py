@@ -221,7 +221,29 @@ def _convert(node: yaml.Node, loc: tuple, loaded: Loaded, diagnostics: list[Diag
                 loaded.name, item.start_mark.line + 1, item.start_mark.column + 1)
             items.append(_convert(item, loc + (index,), loaded, diagnostics, seen))
         return items
-    return _SCALARS.construct_object(node)
+    return _scalar(node, here, diagnostics)
+
+
+MAX_DIGITS = 50  # digits in a number: more is never a version, a level or a volume
+
+
+def _scalar(node: yaml.ScalarNode, here: Position, diagnostics: list[Diagnostic]) -> Any:
+    """Construct a scalar; an impossible date or an absurd number is the writer's mistake."""
+    if node.tag.endswith((":int", ":float")) and sum(ch.isdigit() for ch in node.value) > MAX_DIGITS:
+        diagnostics.append(error(
+            here, "number-too-long", f"number of {sum(ch.isdigit() for ch in node.value):,} digits; "
+            f"the limit is {MAX_DIGITS}", "put it in quotes if it is meant as text"))
+        return None
+    try:
+        return _SCALARS.construct_object(node)
+    except ValueError as exc:
+        if node.tag.endswith(":timestamp"):
+            diagnostics.append(error(here, "invalid-date", f"'{node.value}' is not a date: {exc}",
+                                     "write an existing date as YYYY-MM-DD"))
+        else:
+            diagnostics.append(error(here, "invalid-value", f"'{node.value[:40]}' cannot be read: {exc}",
+                                     "put it in quotes if it is meant as text"))
+        return None
 
 
 def locate(source: str, line_starts: list[int], start: Position, style: str | None, value: str,

@@ -7,8 +7,10 @@ This module only calls the stages in order: each stage's work lives in its own m
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
@@ -17,7 +19,8 @@ from .cache import build_options
 from .checks import check_documents, settle
 from .diagnostics import ContentError, Diagnostic, sort_diagnostics
 from .documents import SourceDocument, load_all
-from .outputs import Output, write_edition, write_manifest, write_part
+from .outputs import (Output, reconcile_manifest, remove_stale_temporaries, write_edition, write_manifest,
+                      write_part)
 from .plan import Filters, Planned, Shard, survey
 
 if TYPE_CHECKING:  # resolving is imported when something must be rendered: no-op builds stay fast
@@ -129,12 +132,18 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
     options = build_options(allow_incomplete)
 
     started_at = time.perf_counter()
+    written: list[Output] = []  # each output whose PDF is in place, as soon as it is
     try:
         documents = load_all(root, filters.document)
         masters = {doc.name: doc.leaflet.document.language for doc in documents}
         for warning in settle(check_documents(documents, root), strict):
             warn(warning)
         planned = survey(root, out, filters, shard, write_html, options, force, documents)
+        if shard is None and planned:
+            try:
+                reconcile_manifest(out, root)
+            except OSError as exc:
+                raise ContentError([_unwritable(exc, out / "manifest.json")])
         stale = [p for p in planned if p.reason is not None]
         summary = Summary(masters=masters)
         if reporter:
@@ -144,6 +153,7 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
             if p.reason is None:
                 emit(p, cache.recorded_output(p.record), None)
         if stale:
+            remove_stale_temporaries(out)
             with workers.Workers(min(jobs, len(stale))) as pool:
                 found = resolve_editions(root, filters.only({p.stem for p in stale}), strict, warn,
                                          allow_incomplete, documents, checked=True)
@@ -151,21 +161,53 @@ def run(root: Path, out: Path, filters: Filters, *, jobs: int = 1, force: bool =
                     for diagnostic in job.filled:
                         warn(diagnostic)
                 by_stem = {p.stem: p for p in stale}
-                for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
-                    p = by_stem[rendered.stem]
-                    emit(p, write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
-                                         rendered.pages, rendered.seconds) if rendered.ok else None, rendered)
+                try:
+                    for rendered in pool.render(found, root, reporter.started if reporter else _ignore):
+                        p = by_stem[rendered.stem]
+                        output = None
+                        if rendered.ok:
+                            try:
+                                output = write_edition(p, out, rendered.pdf, rendered.html if write_html else None,
+                                                       rendered.pages, rendered.seconds,
+                                                       getattr(rendered, "fit", ""), written)
+                            except OSError as exc:  # a full disk, a read-only folder: this edition fails
+                                rendered = replace(rendered, pdf=None, diagnostics=(_unwritable(exc, p.pdf),))
+                        emit(p, output, rendered)
+                except BaseException:
+                    if written and shard is None:  # the manifest still tells what is on disk
+                        with contextlib.suppress(OSError):  # (unless the disk refuses that too)
+                            write_manifest(out, root, written)
+                    raise
+    except BaseException as exc:
+        workers.discard_prestarted(kill=not isinstance(exc, Exception))
+        raise
     finally:
         workers.discard_prestarted()
-        workers.settle()
-    if shard is not None:
-        summary.manifest = write_part(out, shard.index, shard.count, summary.outputs)
-    elif planned:
-        summary.manifest = write_manifest(out, root, summary.outputs)
+        if not isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            workers.settle()
+    try:
+        if shard is not None:
+            summary.manifest = write_part(out, shard.index, shard.count, summary.outputs)
+        elif planned:
+            # an edition whose PDF was replaced before a later write failed is listed as it is on disk
+            on_disk = summary.outputs + [o for o in written if o not in summary.outputs]
+            summary.manifest = write_manifest(out, root, on_disk)
+    except OSError as exc:  # the editions are written; the next build writes the manifest from their records
+        raise ContentError([_unwritable(exc, out / "manifest.json")])
     summary.seconds = time.perf_counter() - started_at
     if reporter:
         reporter.end(summary)
     return summary
+
+
+def _unwritable(exc: OSError, path: Path) -> Diagnostic:
+    from .diagnostics import error
+
+    return error(Path(exc.filename) if exc.filename else path, "write-failed",
+                 f"cannot write {Path(exc.filename or path).name}: {exc.strerror or exc}",
+                 "free space on the disk or choose another --out; the previous files were kept")
+
+
 
 
 def build(root: Path, out: Path, filters: Filters, write_html: bool = False,

@@ -14,6 +14,24 @@ from .blocks import (BLOCKS, MAX_BLOCKS, MAX_ITEMS, MAX_TEXT, Block, Bullets, Ca
 from .diagnostics import closest
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# A BCP 47 tag as editions use it: language, then optional script, region and variants. Locales
+# become file names (`locales/de.po`, `ambc-de-a4-screen.pdf`): nothing else may pass.
+LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?"
+                            r"(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$")
+JOB_CODE_PATTERN = r"^[^\W_][\w.-]{0,63}$"  # letters and digits (any script), '.', '_', '-'; no paths
+
+
+def check_locale(value: Any) -> Any:
+    """Accept a BCP 47 tag whose language Babel knows (`de`, `en-GB`, `zh-Hant-TW`)."""
+    if not isinstance(value, str):
+        return value
+    if not LOCALE_PATTERN.match(value):
+        raise ValueError(f"'{value[:40]}' is not a BCP 47 locale such as en, de or pt-BR")
+    from babel import localedata
+
+    if not localedata.exists(value.split("-")[0]):
+        raise ValueError(f"unknown locale '{value}': no language '{value.split('-')[0]}' in the CLDR data")
+    return value
 
 
 class UnknownName(ValueError):
@@ -22,6 +40,8 @@ class UnknownName(ValueError):
     def __init__(self, expected: list[str], suggestion: str | None):
         super().__init__("should be one of " + ", ".join(expected))
         self.expected, self.suggestion = expected, suggestion
+
+MAX_TITLE = 300  # characters in a title: a title is read at a glance
 
 
 def _registry_key(registry: str, what: str):
@@ -65,12 +85,15 @@ def body_texts(body: list) -> Iterator[BodyText]:
 class DocumentInfo(Strict):
     """What the leaflet is: title, subject and publisher, also written into the PDF metadata."""
 
-    title: str = Field(description="Full title, printed on the first page and in the PDF metadata.")
-    short_title: str = Field(description="Short title for the running header.")
-    subject: str = Field(description="One-line description (PDF Subject).")
+    title: str = Field(max_length=MAX_TITLE,
+                       description="Full title, printed on the first page and in the PDF metadata.")
+    short_title: str = Field(max_length=MAX_TITLE, description="Short title for the running header.")
+    subject: str = Field(max_length=MAX_TEXT, description="One-line description (PDF Subject).")
     keywords: list[str] = Field(default_factory=list, description="PDF keywords.")
     publisher: str = Field(description="Organisation responsible for the leaflet (PDF Author).")
     language: str = Field("en", description="Language of the master text (BCP 47).")
+
+    _language = field_validator("language")(check_locale)
 
 
 class TranslationRecord(Strict):
@@ -99,7 +122,8 @@ class Edition(Strict):
     profile: ProfileName = Field(
         "screen", description="Output profile: screen (tagged, links), print (bleed, CMYK) "
                               "or archive (PDF/A).")
-    job_code: str = Field(min_length=1, description="Job/approval code, unique per edition.")
+    job_code: str = Field(min_length=1, pattern=JOB_CODE_PATTERN,
+                          description="Job/approval code, unique per edition: letters, digits, '.', '_', '-'.")
     date_of_preparation: dt.date = Field(description="Date of preparation, YYYY-MM-DD.")
     review_date: dt.date = Field(
         description="Date by which the leaflet is reviewed, YYYY-MM-DD; at most 3 years later.")
@@ -108,6 +132,16 @@ class Edition(Strict):
         "draft", description="Draft editions carry a visible DRAFT mark.")
     translation: TranslationRecord | None = Field(
         None, description="For an edition in another language than the master: its translation's record.")
+    type: Literal["standard", "large-print"] = Field(
+        "standard", description="Edition type: standard, or large-print (UKAAF/RNIB clear and "
+                                "large print: body 16 pt or larger, no hyphenation, short lines).")
+
+    def stem(self, document: str) -> str:
+        """Name this edition's output files: document-locale-paper-profile[-type]."""
+        from .documents import edition_stem
+        return edition_stem(document, self.locale, self.paper, self.profile, self.type)
+
+    _locale = field_validator("locale")(check_locale)
 
     @model_validator(mode="after")
     def _approved_after_review(self) -> "Edition":

@@ -21,8 +21,8 @@ from .cache import Output
 from .diagnostics import ContentError, error
 from .plan import Planned
 
-__all__ = ["MANIFEST", "Output", "find_parts", "manifest_entry", "merge", "write_atomic",
-           "write_edition", "write_if_changed", "write_manifest", "write_part"]
+__all__ = ["MANIFEST", "Output", "find_parts", "manifest_entry", "merge", "remove_stale_temporaries", "write_atomic",
+           "reconcile_manifest", "write_edition", "write_if_changed", "write_manifest", "write_part"]
 
 MANIFEST = "manifest.json"
 PART = re.compile(r"^manifest\.part-(\d+)-of-(\d+)\.json$")
@@ -31,9 +31,13 @@ os.umask(_UMASK)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+    """Write to a temporary file beside `path`, then rename it over `path`.
+
+    The temporary file's name carries this process's id, so that a later build can remove what
+    a killed one left behind (`remove_stale_temporaries`).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -42,6 +46,28 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files under `folder` that `write_atomic` left in a process that no
+    longer runs (a build killed mid-write); return them. Another running build's are kept."""
+    removed = []
+    for temp in folder.rglob(".*.tmp") if folder.is_dir() else ():
+        pid = temp.name.removesuffix(".tmp").split(".")[-2]
+        if pid.isdigit() and not _running(int(pid)):
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -53,17 +79,20 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def write_edition(p: Planned, out: Path, pdf: bytes, html: str | None, pages: int,
-                  seconds: float) -> Output:
-    """Write one edition's PDF (and its HTML, when given) atomically, then its cache record."""
+                  seconds: float, fit: str = "", written: list[Output] | None = None) -> Output:
+    """Write one edition's PDF (and its HTML, when given) atomically, then its cache record; add
+    the output to `written` as soon as its PDF is in place."""
+    e = p.edition
+    output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, pages,
+                    len(pdf), hashlib.sha256(pdf).hexdigest(), round(seconds, 3), e.type, fit)
     write_atomic(p.pdf, pdf)
+    if written is not None:
+        written.append(output)
     html_sha = None
     if html is not None:
         data = html.encode("utf-8")
         write_atomic(p.pdf.with_suffix(".html"), data)
         html_sha = hashlib.sha256(data).hexdigest()
-    e = p.edition
-    output = Output(p.document, e.locale, e.paper, e.profile, e.job_code, p.shown, pages,
-                    len(pdf), hashlib.sha256(pdf).hexdigest(), round(seconds, 3))
     write_atomic(cache.record_path(out, p.stem), cache.record_bytes(p.key, asdict(output), html_sha))
     return output
 
@@ -72,16 +101,25 @@ def manifest_entry(output: Output) -> dict:
     """Return an output's manifest entry: everything but its timing, which varies."""
     entry = asdict(output)
     del entry["seconds"]  # timings vary; the manifest stays reproducible
+    del entry["fit"]
+    if entry["type"] == "standard":
+        del entry["type"]  # only large print and other types say so: manifests stay as they were
     return entry
 
 
 def _entry_key(entry: dict) -> tuple:
-    return (entry["document"], entry["locale"], entry["paper"], entry["profile"])
+    edition_type = entry.get("type", "standard")
+    return (entry["document"], entry["locale"], entry["paper"], entry["profile"]) + (
+        (edition_type,) if edition_type != "standard" else ())
+
+
+def _json_bytes(data: dict) -> bytes:
+    """Encode a manifest or a manifest part: the one place their JSON is made."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _write_json(path: Path, data: dict) -> Path:
-    """Write a manifest or a manifest part: the one place their JSON is written."""
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_atomic(path, _json_bytes(data))
     return path
 
 
@@ -108,6 +146,31 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
     return _manifest(path, entries.values(), renderer=environment.renderer_versions())
 
 
+def reconcile_manifest(out: Path, root: Path) -> bool:
+    """Make the manifest list what the cache records vouch for, when it does not already.
+
+    Each edition's record is written after its PDF, so an interrupted or killed build can leave
+    files the manifest does not describe: the records, checked against the files, tell the truth.
+    Returns whether the manifest was rewritten.
+    """
+    entries = []
+    for path in sorted((out / cache.CACHE_DIR / cache.RECORDS).glob("*.json")):
+        output = cache.recorded_output(cache.read_record(out, path.stem))
+        if output is None:
+            continue
+        try:
+            if hashlib.sha256((root / output.path).read_bytes()).hexdigest() != output.sha256:
+                continue
+        except OSError:
+            continue
+        entries.append(manifest_entry(output))
+    path = out / MANIFEST
+    if not path.exists() and not entries:
+        return False
+    data = {"renderer": environment.renderer_versions(), "editions": sorted(entries, key=_entry_key)}
+    return write_if_changed(path, _json_bytes(data))
+
+
 def part_name(index: int, count: int) -> str:
     return f"manifest.part-{index}-of-{count}.json"
 
@@ -124,6 +187,16 @@ def find_parts(out: Path) -> list[Path]:
     return sorted(parts, key=lambda p: tuple(int(n) for n in PART.match(p.name).groups()[::-1]))
 
 
+MAX_SHARDS = 10_000  # far more runners than any matrix needs; bounds what a damaged part can ask
+
+
+def _whole(value) -> int:
+    """Read a shard number from JSON: a whole number, nothing else (no 1e9 floats, no text)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"shard numbers are whole numbers, not {value!r:.40}")
+    return value
+
+
 def merge(parts: list[Path], out: Path) -> Path:
     """Join the parts of one sharded build into `out/manifest.json`; raise ContentError if any is wrong."""
     problems = []
@@ -137,9 +210,13 @@ def merge(parts: list[Path], out: Path) -> Path:
     for path in parts:
         try:
             data = json.loads(path.read_text("utf-8"))
-            index, count = int(data["shard"]["index"]), int(data["shard"]["count"])
+            index, count = _whole(data["shard"]["index"]), _whole(data["shard"]["count"])
+            if not 1 <= index <= count <= MAX_SHARDS:
+                raise ValueError(f"shard {index}/{count}: K must be between 1 and N, N at most {MAX_SHARDS:,}")
             editions = [dict(entry) for entry in data["editions"]]
             keys = [_entry_key(entry) for entry in editions]
+            if not all(isinstance(part, str) for key in keys for part in key):
+                raise TypeError("an edition's document, locale, paper or profile is not text")
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
                                   "build that shard again"))

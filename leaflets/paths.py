@@ -1,5 +1,6 @@
 """Where the project's trees are."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,3 +16,45 @@ def relative_to_root(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+# Trees of the system no build writes into: a typo in --out must not reach them.
+SYSTEM_TREES = ("/proc", "/sys", "/dev")
+
+
+def output_folder(text: str) -> Path:
+    """Parse an output folder option (argparse type): refuse what no build may write into."""
+    import argparse
+
+    try:
+        return _output_folder(text)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte: still the user's typo
+        raise argparse.ArgumentTypeError(f"'{text[:60]}' cannot be an output folder: "
+                                         f"{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _output_folder(text: str) -> Path:
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output folder is empty: name a folder, e.g. build/")
+    path = Path(text)
+    resolved = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is a file, not a folder")
+    if any(resolved == Path(t) or resolved.is_relative_to(t) for t in SYSTEM_TREES):
+        raise argparse.ArgumentTypeError(f"'{text}' is a system folder: outputs cannot go there")
+    if ROOT.is_relative_to(resolved) or any(resolved.is_relative_to(ROOT / t) for t in
+                                            ("source", "layouts", "styles", "leaflets", "schema")):
+        raise argparse.ArgumentTypeError(f"'{text}' holds the project's sources: write outputs "
+                                         "to a folder of their own, e.g. build/")
+    existing = next(p for p in (resolved, *resolved.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"'{text}' cannot be created or written: "
+                                         f"'{existing}' is not a writable folder")
+    return path
+
+
+def inside(folder: Path, path: Path) -> bool:
+    """Tell whether `path`, symlinks resolved, stays inside `folder`."""
+    return path.resolve().is_relative_to(folder.resolve())

@@ -42,7 +42,7 @@ class Filters:
 
 
 def stem_of(document: str, edition: Edition) -> str:
-    return edition_stem(document, edition.locale, edition.paper, edition.profile)
+    return edition_stem(document, edition.locale, edition.paper, edition.profile, edition.type)
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,27 @@ class Planned:
         return stem_of(self.document, self.edition)
 
 
+def _confine(out: Path, documents: list[SourceDocument], selection: list) -> None:
+    """Refuse an edition whose output files would land outside the output folder."""
+    from .diagnostics import ContentError, error
+    from .paths import inside
+
+    by_name = {doc.name: doc for doc in documents}
+    faults = []
+    for document, e in selection:
+        stem = stem_of(document, e)
+        for path in (out / document / f"{stem}.pdf", cache.record_path(out, stem)):
+            if not inside(out, path):
+                doc = by_name[document]
+                where = doc.leaflet_file.where(("editions", doc.leaflet.editions.index(e)))
+                faults.append(error(where, "output-outside", f"edition {e.job_code} would write "
+                                    f"'{path.name}' outside the output folder",
+                                    "a document name and a locale are plain names, e.g. ambc, de"))
+                break
+    if faults:
+        raise ContentError(faults)
+
+
 def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
            write_html: bool = False, options: Mapping[str, Any] | None = None,
            force: bool = False, documents: list[SourceDocument] | None = None) -> list[Planned]:
@@ -96,6 +117,7 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
         documents = load_all(root, filters.document)
     selection = [(doc.name, edition) for doc in documents for edition in doc.leaflet.editions
                  if filters.accepts(doc.name, edition)]
+    _confine(out, documents, selection)
     if shard is not None:
         selection = shard.select(selection)
     fingerprints = cache.Fingerprints(root, cache.build_options() if options is None else options)
@@ -104,7 +126,7 @@ def survey(root: Path, out: Path, filters: Filters, shard: Shard | None = None,
         stem = stem_of(document, e)
         pdf = out / document / f"{stem}.pdf"
         shown = relative_to_root(pdf, root)
-        key = fingerprints.key(document, e.locale, e.paper, e.profile)
+        key = fingerprints.key(document, e.locale, e.paper, e.profile, e.type)
         record = cache.read_record(out, stem)
         if force:
             reason = "forced"

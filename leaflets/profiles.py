@@ -32,6 +32,7 @@ class Profile:
 
 PAPERS = MappingProxyType({
     "a4": Paper("a4", "A4", 210.0, 297.0, "styles/paper/a4.css", 3.0),
+    "a5": Paper("a5", "A5", 148.0, 210.0, "styles/paper/a5.css", 3.0),
     "letter": Paper("letter", "US Letter", 215.9, 279.4, "styles/paper/letter.css", 3.175),
 })
 
@@ -42,7 +43,8 @@ PROFILES = MappingProxyType({
                           "pdf_identifier": True}),
         ("styles/profile/screen.css",),
         ("stable_document_id", "display_output_intent", "running_heads_as_artifacts",
-         "drop_unused_colour_spaces")),
+         "drop_unused_colour_spaces",
+         "table_header_scope")),
     "print": Profile(
         "print", "a commercial printer: PDF/X-4 in CMYK (FOGRA39), bleed and crop marks",
         "PDF/X-4",
@@ -60,13 +62,20 @@ PROFILES = MappingProxyType({
         MappingProxyType({"pdf_variant": "pdf/a-3a", "output_intent": "--srgb"}),
         ("styles/profile/archive.css",),
         ("stable_document_id", "running_heads_as_artifacts", "drop_unused_colour_spaces",
-         "attachment_types_and_af", "claim_pdfua_in_pdfa"),
+         "attachment_types_and_af", "claim_pdfua_in_pdfa", "table_header_scope"),
         attach_sources=True),
 })
 
 COMMON_STYLESHEETS = ("styles/leaflet.css",)
 
+# Edition types: a style layer over the paper and profile (large print: styles/type/).
+EDITION_TYPES = MappingProxyType({
+    "standard": (),
+    "large-print": ("styles/type/large-print.css",),
+})
 
-def stylesheets_for(paper: str, profile: str) -> list[str]:
+
+def stylesheets_for(paper: str, profile: str, edition_type: str = "standard") -> list[str]:
     """Return the stylesheet layers for an edition, common first."""
-    return [*COMMON_STYLESHEETS, PAPERS[paper].stylesheet, *PROFILES[profile].stylesheets]
+    return [*COMMON_STYLESHEETS, PAPERS[paper].stylesheet, *PROFILES[profile].stylesheets,
+            *EDITION_TYPES[edition_type]]

@@ -14,7 +14,8 @@ from .plan import Planned
 def line(output: Output, built: bool) -> str:
     """Describe one edition on one line: path, pages, seconds (or that it was up to date)."""
     when = f"{output.seconds:.2f} s" if built else "up to date"
-    return f"{output.path}  {output.pages} pages  {when}"
+    fit = f"  {output.fit}" if output.fit else ""
+    return f"{output.path}  {output.pages} pages  {when}{fit}"
 
 
 def failure_lines(planned: Planned, rendered: Any) -> list[str]:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # the worker processes that render PDFs never load the conten
 # Only these trees of the project may be read while rendering.
 READABLE_TREES = ("layouts", "styles", "source")
 BASE_TEMPLATE = "leaflet.html.j2"
+# Copyfitting: layers tried in turn when the body's last page would hold too few lines.
+COPYFIT_STEPS = ("styles/copyfit/step-1.css", "styles/copyfit/step-2.css", "styles/copyfit/step-3.css")
+MIN_LAST_PAGE_LINES = 6
 
 
 def environment(layouts: Path) -> jinja2.Environment:
@@ -41,7 +44,7 @@ def environment(layouts: Path) -> jinja2.Environment:
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
     env = environment(root / "layouts")
-    env.install_gettext_translations(view.labels, newstyle=True)
+    install_labels(env, view.labels)
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)
     except jinja2.TemplateSyntaxError as exc:
@@ -49,6 +52,23 @@ def render_html(view: EditionView, root: Path) -> str:
         raise ContentError([error(where, "template-syntax", exc.message or "template syntax error")])
     except jinja2.TemplateError as exc:
         raise ContentError([error(_template_position(exc, root), "template-error", str(exc))])
+
+
+def install_labels(env: jinja2.Environment, labels) -> None:
+    """Install translated layout labels, escaped like every other printed text.
+
+    Jinja's newstyle gettext marks what the translation returns as safe markup, since the
+    message is the template author's; a translation is a translator's text, so it is escaped
+    before that (placeholders are still filled, and escaped, by Jinja).
+    """
+    from markupsafe import escape
+
+    env.install_gettext_callables(
+        lambda message: escape(labels.gettext(message)),
+        lambda singular, plural, n: escape(labels.ngettext(singular, plural, n)),
+        newstyle=True,
+        pgettext=lambda context, message: escape(labels.pgettext(context, message)),
+        npgettext=lambda context, singular, plural, n: escape(labels.npgettext(context, singular, plural, n)))
 
 
 def _template_position(exc: Exception, root: Path) -> Position:
@@ -90,8 +110,9 @@ class RenderRequest:
 
 def prepare(job: Job, root: Path) -> RenderRequest:
     """Fill the layouts for one edition and gather what rendering its PDF needs."""
-    from .documents import LEAFLET_FILE, REFERENCES_FILE
+    from .documents import LEAFLET_FILE, REFERENCES_FILE, outside_project
     from .finishing import EditionFacts
+    from .paths import inside
     from .profiles import PAPERS, PROFILES
 
     e = job.edition
@@ -100,6 +121,8 @@ def prepare(job: Job, root: Path) -> RenderRequest:
     if profile.attach_sources:
         folder = root / "source" / job.document
         catalogue = folder / "locales" / f"{e.locale}.po"
+        if catalogue.is_symlink() and not inside(root, catalogue):
+            raise ContentError([outside_project(catalogue)])  # never attach a file from elsewhere
         sources = (folder / LEAFLET_FILE, folder / REFERENCES_FILE, *([catalogue] if catalogue.is_file() else []))
     facts = EditionFacts(e.job_code, e.date_of_preparation, PAPERS[e.paper].bleed_mm, sources)
     return RenderRequest(job.stem, render_html(job.view, root), job.view.base_href,
@@ -107,26 +130,28 @@ def prepare(job: Job, root: Path) -> RenderRequest:
                          bool(profile.attach_sources))
 
 
-def execute(request: RenderRequest, root: Path) -> tuple[bytes, int]:
-    """Render a prepared request to PDF bytes and a page count."""
+def execute(request: RenderRequest, root: Path) -> tuple[bytes, int, str]:
+    """Render a prepared request to PDF bytes, a page count and how its last body page is filled."""
     from .finishing import finisher, source_attachments
 
     options = dict(request.options)
     if request.attach_sources and request.facts.sources:
         options["attachments"] = source_attachments(request.facts)
+    fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
-                            finisher(request.steps, request.facts))
+                            finisher(request.steps, request.facts), fit)
     foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
     if foreign:
         raise ContentError(foreign)
-    return pdf, pages
+    return pdf, pages, fit[0] if fit else ""
 
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
-               finisher: Callable | None = None) -> tuple[bytes, int]:
+               finisher: Callable | None = None, fit: list | None = None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
+    `fit`, when given, receives one line on the body's last page (see `describe_fit`).
     """
     fonts.isolate(root)  # before WeasyPrint loads fontconfig: only the bundled fonts
     import weasyprint  # imported here: checking and listing must stay fast
@@ -138,6 +163,16 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     try:
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(**options)
+        fitted = None
+        if short_last_body_page(rendered):  # copyfit: keep the first step that fixes it
+            for step in COPYFIT_STEPS:
+                layer = weasyprint.CSS(filename=str(root / step), url_fetcher=fetcher)
+                attempt = document.render(**{**options, "stylesheets": [layer]})
+                if not short_last_body_page(attempt):
+                    rendered, fitted = attempt, Path(step).stem
+                    break
+        if fit is not None:
+            fit.append(describe_fit(rendered, fitted))
         from .finishing import marked_content_ids
         with marked_content_ids():
             pdf = rendered.write_pdf(finisher=finisher, **options)
@@ -151,6 +186,58 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     if problems:
         raise ContentError(_unique(problems))
     return pdf, len(rendered.pages)
+
+
+def short_last_body_page(rendered) -> int | None:
+    """Return the number of the body's last page when it holds fewer than MIN_LAST_PAGE_LINES
+    lines of text below an earlier body page, else None."""
+    body = [number for number, page in enumerate(rendered.pages, 1)
+            if page._page_box.page_type.name == "body"]
+    if len(body) < 2:
+        return None
+    last = body[-1]
+    return last if _text_lines(rendered.pages[last - 1]._page_box) < MIN_LAST_PAGE_LINES else None
+
+
+def describe_fit(rendered, fitted: str | None = None) -> str:
+    """Say how full the body's last page is, e.g. 'last body page 3: 8 lines, 21% full'."""
+    body = [number for number, page in enumerate(rendered.pages, 1)
+            if page._page_box.page_type.name == "body"]
+    if not body:
+        return ""
+    box = rendered.pages[body[-1] - 1]._page_box
+    lines = _text_lines(box)
+    top, height = box.content_box_y(), box.height
+    bottom = max((_bottom(child) for child in box.children), default=top)
+    text = f"last body page {body[-1]}: {lines} lines, {max(0, min(100, round(100 * (bottom - top) / height)))}% full"
+    if fitted:
+        text += f" (copyfitted: {fitted})"
+    elif short_last_body_page(rendered):
+        text += f" (too short: could not copyfit page {body[-1]})"
+    return text
+
+
+def _bottom(box) -> float:
+    """The lowest edge of a box's in-flow content (margin boxes and fixed marks left out)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
+        return 0
+    if isinstance(box, boxes.LineBox):
+        return box.position_y + box.height
+    children = [_bottom(child) for child in getattr(box, "children", ())]
+    return max(children, default=box.position_y + (box.height or 0))
+
+
+def _text_lines(box) -> int:
+    """Count the lines of text in a page's flow (not its margin boxes or fixed marks)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
+        return 0
+    if isinstance(box, boxes.LineBox):
+        return 1
+    return sum(_text_lines(child) for child in getattr(box, "children", ()))
 
 
 _MISSING_GLYPH = re.compile(r'unsupported by fonts: "(?P<text>.*)" \((?P<codes>U\+[0-9A-F, U+]+)\)', re.S)

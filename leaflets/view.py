@@ -90,7 +90,7 @@ class Job:
     @property
     def stem(self) -> str:
         e = self.edition
-        return edition_stem(self.document, e.locale, e.paper, e.profile)
+        return edition_stem(self.document, e.locale, e.paper, e.profile, e.type)
 
 
 class _Resolver:
@@ -160,7 +160,7 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
         date_of_preparation=format_date(edition.date_of_preparation, "long", locale=tr.babel_locale),
         review_date=format_date(edition.review_date, "long", locale=tr.babel_locale),
         paper=edition.paper, profile=edition.profile,
-        stylesheets=stylesheets_for(edition.paper, edition.profile), base_href=base_href,
+        stylesheets=stylesheets_for(edition.paper, edition.profile, edition.type), base_href=base_href,
         blocks=blocks, abbreviations=used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts,
                                                         collation_key(edition.locale)),
         references=references, further_reading=further, labels=tr.labels)

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ class Rendered:
     seconds: float
     diagnostics: tuple[Diagnostic, ...] = ()
     fault: str = ""  # an internal error's traceback: a bug, not the user's content
+    fit: str = ""  # how full the body's last page is (render.describe_fit)
 
     @property
     def ok(self) -> bool:
@@ -66,13 +68,13 @@ def render_one(request: RenderRequest, root: Path) -> Rendered:
 
     started = time.perf_counter()
     try:
-        pdf, pages = render.execute(request, root)
+        pdf, pages, fit = render.execute(request, root)
     except ContentError as exc:
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
     except Exception:  # an internal fault in one edition must not cost the others theirs
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, (),
                         traceback.format_exc())
-    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started)
+    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started, fit=fit)
 
 
 def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
@@ -95,6 +97,32 @@ def _warm() -> None:
     import weasyprint  # noqa: F401
 
     from . import finishing, render  # noqa: F401
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker(parent: int) -> None:
+    """Set a new worker up: it leaves interruptions to its parent and dies with it, then warms up.
+
+    Ctrl-C reaches the whole process group; the parent decides what stops, and kills its workers.
+    If the parent itself is killed (kill -9), the kernel kills the worker too (Linux), and a
+    worker that finds its parent already gone leaves at once.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the check below still holds
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    _warm()
 
 
 _preloading: threading.Thread | None = None
@@ -125,10 +153,20 @@ _prestarted: ProcessPoolExecutor | None = None
 
 
 def _pool(size: int) -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(max_workers=size, initializer=_warm,
+    pool = ProcessPoolExecutor(max_workers=size, initializer=_start_worker, initargs=(os.getpid(),),
                                mp_context=multiprocessing.get_context(START_METHOD))
     pool.submit(int)  # start the workers now: they import WeasyPrint meanwhile
+    _pools.add(pool)
     return pool
+
+
+_pools: "weakref.WeakSet[ProcessPoolExecutor]" = weakref.WeakSet()
+
+
+def kill_all() -> None:
+    """Kill every worker this process started (an interruption, wherever it struck)."""
+    for pool in list(_pools):
+        _kill(pool)
 
 
 def prestart(size: int) -> None:
@@ -138,12 +176,30 @@ def prestart(size: int) -> None:
         _prestarted = _pool(size)
 
 
-def discard_prestarted() -> None:
+def discard_prestarted(kill: bool = False) -> None:
     """Stop a prestarted pool that no build took (e.g. the content had errors)."""
     global _prestarted
     if _prestarted is not None:
+        if kill:
+            _kill(_prestarted)
         _prestarted.shutdown(wait=False, cancel_futures=True)
         _prestarted = None
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes now, whatever they are doing (an interrupted build)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, ValueError):
+            pass
+    deadline = time.monotonic() + 1.0
+    for process in processes:  # reap them, so that none is left even as a zombie
+        try:
+            process.join(max(0.0, deadline - time.monotonic()))
+        except (OSError, ValueError, AssertionError):
+            pass
 
 
 class Workers:
@@ -192,11 +248,20 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def abort(self) -> None:
+        """Kill the workers at once, dropping every edition not finished (an interruption)."""
+        if self.pool is not None:
+            _kill(self.pool)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
     def __enter__(self) -> "Workers":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None and not issubclass(kind, Exception):  # KeyboardInterrupt, SystemExit
+            self.abort()
+        else:
+            self.close()
 
 
 def _outcome(future: Future, stem: str) -> Rendered:

@@ -1,17 +1,76 @@
-"""Shared fixtures: the project's own editions built once, and throwaway project copies."""
+"""Shared fixtures: a fixture project built once per test run, and throwaway project copies.
+
+No test reads the leaflets under the checkout's source/: the suite runs on projects made from
+the checkout's code, layouts, styles and schemas with the fixture documents of
+tests/fixtures/documents/ under their source/, so a user adding or removing leaflets changes
+nothing. `ROOT` is one such project holding a copy of the a/mBC leaflet; it is made once per test
+run, before pytest-xdist starts its workers, which find it through the environment.
+"""
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from leaflets.matrix import build
 from leaflets.plan import Filters
 
-ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parent.parent  # the code under test
+FIXTURE_DOCUMENTS = CHECKOUT / "tests" / "fixtures" / "documents"
+# Review dates are judged against this day in every test, so the suite does not start failing
+# (review-due, review-overdue) as the calendar moves on.
+TEST_TODAY = "2026-06-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("LEAFLETS_TODAY", TEST_TODAY)
+
+
 PROJECT_TREES = ("source", "layouts", "styles")
+_SHARED_TREES = ("layouts", "styles", "schema")
+_ENV = "LEAFLETS_TEST_PROJECT"
+
+
+def make_project(destination: Path, documents: tuple[str, ...] = ("ambc",), code: bool = True) -> Path:
+    """Make a project at `destination`: the checkout's layouts, styles and schemas, the named
+    fixture documents under source/ and, with `code`, the package and make_pdf.py."""
+    for tree in _SHARED_TREES:
+        shutil.copytree(CHECKOUT / tree, destination / tree, ignore=shutil.ignore_patterns("__pycache__"))
+    (destination / "source").mkdir()
+    for name in documents:
+        add_document(destination, name)
+    if code:
+        shutil.copytree(CHECKOUT / "leaflets", destination / "leaflets",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(CHECKOUT / "make_pdf.py", destination / "make_pdf.py")
+    return destination
+
+
+def add_document(root: Path, name: str, as_name: str | None = None) -> Path:
+    """Copy the fixture document `name` into `root`'s source/ (as `as_name`)."""
+    return Path(shutil.copytree(FIXTURE_DOCUMENTS / name, root / "source" / (as_name or name)))
+
+
+def _session_project() -> Path:
+    """The run's fixture project: made by the first process, inherited by xdist's workers."""
+    known = os.environ.get(_ENV)
+    if known and Path(known, "project", "source").is_dir():
+        return Path(known) / "project"
+    shared = Path(tempfile.mkdtemp(prefix="leaflets-tests-"))
+    os.environ[_ENV] = str(shared)
+    atexit.register(shutil.rmtree, shared, True)
+    return make_project(shared / "project")
+
+
+ROOT = _session_project()  # a project holding the fixture a/mBC leaflet only
+SHARED = ROOT.parent  # what the test processes of this run share: the project and its build
 
 
 @pytest.fixture(scope="session")
@@ -20,12 +79,15 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> dict:
-    """Build every declared edition once; map (document, locale, paper, profile) to its PDF."""
-    out = tmp_path_factory.mktemp("build")
-    outputs = build(ROOT, out, Filters(), write_html=True)
-    # Output paths are relative to the root when inside it, absolute otherwise: `/` handles both.
-    return {(o.document, o.locale, o.paper, o.profile): ROOT / o.path for o in outputs}
+def built() -> dict:
+    """Every edition of ROOT, built once per test run (the first worker builds, under a lock,
+    the others find it up to date); map (document, locale, paper, profile) to its PDF, with the
+    edition's type after the four when it is not the standard one: (..., "large-print")."""
+    out = ROOT / "build"
+    with FileLock(str(SHARED / "build.lock")):
+        outputs = build(ROOT, out, Filters(), write_html=True, jobs=2)
+    return {(o.document, o.locale, o.paper, o.profile) + ((o.type,) if o.type != "standard" else ()):
+            ROOT / o.path for o in outputs}
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +96,7 @@ def a4_pdf(built) -> Path:
 
 
 def copy_project(destination: Path) -> Path:
-    """Copy the content, layouts and styles into `destination` so a test can change them."""
+    """Copy ROOT's content, layouts and styles into `destination` so a test can change them."""
     for tree in PROJECT_TREES:
         shutil.copytree(ROOT / tree, destination / tree)
     return destination
@@ -42,5 +104,10 @@ def copy_project(destination: Path) -> Path:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A private copy of the project's source, layouts and styles."""
+    """A private copy of the fixture project's source, layouts and styles."""
     return copy_project(tmp_path / "project")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="accept the current page images as the references of tests/test_visual.py")

@@ -28,10 +28,11 @@ BODY = [
     "These are classified according to the presence of HR and/or HER2 – each with outcome and "
     "treatment success predictive properties.1",
     "Types of a/mBC by hormone receptor (HR) and HER2 status",
-    "Luminal A HR/HER2 status HR+/HER2-1",
-    "Luminal B HR/HER2 status HR+/HER2- or HR+/HER2+1",
-    "HER2-enriched HR/HER2 status HR+/HER2+ or HR-/HER2+3",
-    "Triple-negative HR/HER2 status HR-/HER2-1",
+    "Type HR/HER2 status",  # the column heads, printed once above the cards
+    "Luminal A HR+/HER2-1",
+    "Luminal B HR+/HER2- or HR+/HER2+1",
+    "HER2-enriched HR+/HER2+ or HR-/HER2+3",
+    "Triple-negative HR-/HER2-1",
     "Prevalence and outcomes",
     "Most breast cancers (~75%) are ER-positive.",
     "Luminal A tumors are ER-positive and Luminal B tumors are mostly ER-positive.1,4",

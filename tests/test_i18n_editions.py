@@ -13,7 +13,7 @@ from leaflets.documents import load_document
 from leaflets.i18n.pseudo import pseudo_inline
 from leaflets.i18n.segments import segments
 from leaflets.inline import parse_inline, plain_text
-from pdfread import normalize, page_texts, reading_text
+from pdfread import squash, normalize, page_texts, reading_text
 
 LABELS = {
     "es": ["INFORMACIÓN PARA PACIENTES", "Código del documento AMBC-ES-A4-0001", "Fecha de elaboración: 16 de marzo de 2026",
@@ -63,7 +63,7 @@ def test_draft_mark_on_every_page_and_language_set(built, locale):
 def test_numbers_follow_the_translation_and_dates_the_locale(built):
     german = reading_text(_pdf(built, "de"))
     assert "(~75 %)" in german and "Etwa 20 % der Tumoren" in german
-    assert "2023;15(19): 4689" in german  # references keep their numbers
+    assert "2023;15(19):4689" in squash(german)  # references keep their numbers
 
 
 @pytest.mark.parametrize("locale, terms", [
@@ -113,6 +113,6 @@ def test_build_reports_each_editions_pages_beside_the_masters(built, root):
     from leaflets.commands.build import page_counts
 
     outputs = [Output("ambc", loc, "a4", "screen", "x", str(path), len(page_texts(path)), 0, "", 0.0)
-               for (_, loc, paper, _), path in built.items() if paper == "a4"]
+               for (_, loc, paper, _, *kind), path in built.items() if paper == "a4" and not kind]
     [line] = page_counts(outputs, {"ambc": "en"})
     assert re.fullmatch(r"pages, ambc a4 screen: en \d+ \(master\)(, (es|de|en-XA) \d+ \([+-]\d+\)){3}", line)

@@ -80,13 +80,15 @@ def test_a_known_section_is_a_heading_then_its_paragraph(screen):
     heading = headings[titles.index("Hormone receptor-positive (HR+) tumors")]
     siblings = [str(kid.S) for kid in _kids(heading.P)]
     at = next(i for i, kid in enumerate(_kids(heading.P)) if kid.objgen == heading.objgen)
-    assert siblings[at:at + 3] == ["/H2", "/P", "/H2"]  # the heading, its paragraph, the next section
+    # the heading, its paragraph, then the next section (unless a page ends there: WeasyPrint
+    # gives each page's part of <main> its own structure element)
+    assert siblings[at:at + 3] in (["/H2", "/P", "/H2"], ["/H2", "/P"])
 
 
 def test_lists_tables_and_panel_are_tagged_as_such(screen):
     document = screen.Root.StructTreeRoot.K[0]
     tags = [str(e.S) for e in _elements(document)]
-    assert tags.count("/L") >= 5  # bullets, panel cards, abbreviations (2 columns), references
+    assert tags.count("/L") >= 5  # bullets, abbreviations (2 columns), references, other sources
     for element in _elements(document):
         kinds = {str(kid.S) for kid in _kids(element) if isinstance(kid, pikepdf.Dictionary) and "/S" in kid}
         if str(element.S) == "/L":

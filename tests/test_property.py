@@ -13,7 +13,7 @@ from leaflets.plan import Filters
 from leaflets.matrix import check_project
 from leaflets.diagnostics import ContentError
 
-from conftest import copy_project, ROOT
+from conftest import ROOT
 
 # Inline text: words, markup, citation fragments, brackets, numbers, units and odd characters.
 PIECES = st.sampled_from([
@@ -61,8 +61,7 @@ def outcome(project) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(body=st.lists(BLOCKS, max_size=6), glossary=st.dictionaries(INLINE, INLINE, max_size=3))
-def test_random_structures_end_in_diagnostics_or_a_clean_check(tmp_path_factory, body, glossary):
-    project = copy_project(tmp_path_factory.mktemp("p"))
+def test_random_structures_end_in_diagnostics_or_a_clean_check(project, body, glossary):
     text = yaml.safe_dump(leaflet_with(body, glossary), allow_unicode=True)
     (project / "source/ambc/leaflet.yaml").write_text(text, "utf-8")
     outcome(project)
@@ -71,21 +70,19 @@ def test_random_structures_end_in_diagnostics_or_a_clean_check(tmp_path_factory,
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(lambda t: t.encode("utf-8", "replace"))),
        prefix=st.sampled_from([b"", b"document:\n", b"body:\n  - paragraph: ", b"references:\n  - "]))
-def test_random_bytes_end_in_diagnostics(tmp_path_factory, raw, prefix):
-    project = copy_project(tmp_path_factory.mktemp("p"))
+def test_random_bytes_end_in_diagnostics(project, raw, prefix):
     (project / "source/ambc/leaflet.yaml").write_bytes(prefix + raw)
     assert outcome(project) == "diagnostics"
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(paragraphs=st.lists(INLINE.filter(str.strip), min_size=1, max_size=3))
-def test_rendering_random_inline_text_ends_in_a_pdf_or_diagnostics(tmp_path_factory, paragraphs):
-    project = copy_project(tmp_path_factory.mktemp("p"))
+def test_rendering_random_inline_text_ends_in_a_pdf_or_diagnostics(project, paragraphs):
     body = [{"heading": "Random text"}] + [{"paragraph": p} for p in paragraphs]
     data = leaflet_with(body, {})
     (project / "source/ambc/leaflet.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-    references = project / "source/ambc/references.yaml"
-    refs = yaml.safe_load(references.read_text("utf-8"))
+    references = project / "source/ambc/references.yaml"  # one project serves every example:
+    refs = yaml.safe_load((ROOT / "source/ambc/references.yaml").read_text("utf-8"))  # each rewrites the files
     for ref in refs["references"]:
         ref.setdefault("uncited", "listed for the test")
     references.write_text(yaml.safe_dump(refs, allow_unicode=True), "utf-8")

@@ -34,6 +34,12 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
     return found
 
 
+def _escaped(text: str, index: int) -> bool:
+    """Tell whether the character at `index` follows an odd number of backslashes."""
+    run = len(text[:index]) - len(text[:index].rstrip("\\"))
+    return run % 2 == 1
+
+
 _UNREADABLE = ("malformed-citation", "unclosed-citation", "unopened-citation")
 
 
@@ -48,6 +54,8 @@ def _check_text(doc: SourceDocument, unit: Unit, known: list[str], cited: set[st
 
     for match in CITATION.finditer(text):
         spans.append(match.span())
+        if _escaped(unit.text, read.source_offset(match.start())):
+            continue  # `\[@a]` prints as typed: no citation
         marker = match.group(0)
         try:
             keys = citation_keys(marker, match.start())

@@ -51,10 +51,19 @@ def sentences(text: str) -> list[Sentence]:
     return found
 
 
+MAX_WORD = 45  # characters: longer than any real word, German compounds included
+_LONG_WORD = re.compile(r"[^\s\-\u2010\u2011\u2013\u2014/]{%d,}" % (MAX_WORD + 1))
+
+
 def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
-    """Flag every sentence of prose over the word limit."""
+    """Flag every sentence of prose over the word limit, and every word no line can hold."""
     found = []
     for unit in units:
+        for match in _LONG_WORD.finditer(unit.visible):
+            found.append(warning(
+                visible_position(doc, unit, match.start()), "long-word",
+                f"a word of {len(match.group(0)):,} characters: no line holds it, so it is broken "
+                "at the margin", "check for a missing space; break a long compound with a hyphen"))
         if unit.kind not in PROSE:
             continue
         for sentence in sentences(unit.visible):

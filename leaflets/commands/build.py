@@ -7,21 +7,23 @@ import sys
 from pathlib import Path
 
 from ..exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 from ..profiles import PAPERS, PROFILES
+from . import selection
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
     """Add the options that select editions of the matrix (shared with `list`)."""
     parser.add_argument("--document", help="only this document (a folder name under source/)")
     parser.add_argument("--locale", help="only editions in this locale, e.g. en")
-    parser.add_argument("--paper", choices=sorted(PAPERS), help="only editions on this paper")
-    parser.add_argument("--profile", choices=sorted(PROFILES),
-                        help="only editions in this output profile")
+    parser.add_argument("--paper", type=selection.choice("paper", PAPERS), metavar="{%s}" % ",".join(sorted(PAPERS)),
+                        help="only editions on this paper")
+    parser.add_argument("--profile", type=selection.choice("profile", PROFILES),
+                        metavar="{%s}" % ",".join(sorted(PROFILES)), help="only editions in this output profile")
     parser.add_argument("--shard", type=shard, metavar="K/N",
                         help="only the K-th of N deterministic slices of the matrix, for CI runners; "
                              "writes manifest.part-K-of-N.json (join them with `manifest merge`)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+    parser.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/)")
 
 
 def shard(text: str):
@@ -78,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
             status, state = noop.attempt(ROOT, out, chosen)
             if status is not None:
                 return status
+    # Unknown names are usage errors; a no-op above only replays a selection that built before,
+    # with every input unchanged.
+    selection.check(ROOT, args.document, args.locale)
     _start_workers_early(args, out)  # before digesting the inputs: the worker's import comes first
     if recorded:
         noop.forget(out, chosen)
@@ -147,6 +152,8 @@ def page_counts(outputs, masters: dict[str, str]) -> list[str]:
     """Return one line per document, paper and profile: each locale's pages beside the master's."""
     groups: dict[tuple, dict[str, int]] = {}
     for o in outputs:
+        if getattr(o, "type", "standard") != "standard":
+            continue  # a large-print edition is compared with nothing: its pages are meant to differ
         groups.setdefault((o.document, o.paper, o.profile), {})[o.locale] = o.pages
     lines = []
     for (document, paper, profile), pages in sorted(groups.items()):

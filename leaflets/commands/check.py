@@ -7,6 +7,7 @@ import sys
 
 from ..exits import EXIT_CONTENT, EXIT_OK
 from ..paths import ROOT
+from . import selection
 
 
 def add_parser(commands) -> None:
@@ -21,6 +22,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..matrix import check_project
+    selection.check(ROOT, args.document)
     found = check_project(ROOT, args.document)
     if args.strict:
         found = [d if d.is_error else _as_error(d) for d in found]

@@ -8,20 +8,22 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..exits import EXIT_OK
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
+from . import selection
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("i18n", help="translation catalogues: update, export, import")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     update = actions.add_parser("update", help="create or refresh every catalogue from the master text")
-    update.add_argument("--document", help="only this document (a folder name under source/)")
+    update.add_argument("--document", help="only this document's catalogues (a folder name under source/); "
+                                           "the layouts' catalogues are refreshed by a run without it")
     update.add_argument("--locale", help="only this locale, e.g. es")
     update.set_defaults(run=run_update)
     export = actions.add_parser("export", help="write one exchange file per locale for translation vendors")
     export.add_argument("--format", choices=["xliff"], default="xliff", help="exchange format (XLIFF 1.2)")
     export.add_argument("--locale", help="only this locale, e.g. es")
-    export.add_argument("--out", type=Path, default=None, help="output folder (default: build/i18n/)")
+    export.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/i18n/)")
     export.set_defaults(run=run_export)
     import_ = actions.add_parser("import", help="merge translated XLIFF files into the catalogues")
     import_.add_argument("files", nargs="+", type=Path, help="XLIFF files from the vendor")
@@ -31,6 +33,7 @@ def add_parser(commands) -> None:
 def run_update(args: argparse.Namespace) -> int:
     from ..i18n.workflow import update
 
+    selection.check(ROOT, args.document, args.locale)
     for changes in update(ROOT, args.document, args.locale):
         state = "created" if changes.created else "refreshed"
         print(f"{display_path(changes.path)}: {state}; {len(changes.new)} new, {len(changes.changed)} "
@@ -47,6 +50,7 @@ def run_update(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from ..i18n.workflow import export_xliff
 
+    selection.check(ROOT, None, args.locale)
     for path in export_xliff(ROOT, args.out or ROOT / "build" / "i18n", args.locale):
         print(f"wrote {display_path(path)}")
     return EXIT_OK

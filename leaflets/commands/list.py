@@ -6,6 +6,7 @@ import argparse
 
 from ..exits import EXIT_OK
 from ..paths import ROOT
+from . import selection
 from .build import add_filters
 
 
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cache import build_options
     from ..plan import Filters, survey
 
+    selection.check(ROOT, args.document, args.locale)
     out = args.out or ROOT / "build"
     filters = Filters(args.document, args.locale, args.paper, args.profile)
     planned = survey(ROOT, out, filters, args.shard, write_html=args.html,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..diagnostics import display_path
 from ..exits import EXIT_OK
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 
 
 def add_parser(commands) -> None:
@@ -19,7 +19,7 @@ def add_parser(commands) -> None:
                     "Fails when a part is missing, damaged, or lists an edition another part lists.")
     merge.add_argument("parts", nargs="*", type=Path,
                        help="part files (default: every manifest.part-K-of-N.json in the output folder)")
-    merge.add_argument("--out", type=Path, default=None, help="output folder (default: build/)")
+    merge.add_argument("--out", type=output_folder, default=None, help="output folder (default: build/)")
     merge.set_defaults(run=run)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..profiles import PROFILES
+from . import selection
 
 
 def add_parser(commands) -> None:
@@ -15,7 +16,8 @@ def add_parser(commands) -> None:
                     "of the profile the file claims. Exit status 1 when a rule fails. "
                     "See docs/preflight.md for what is checked and what is left to a validator.")
     parser.add_argument("paths", nargs="+", metavar="FILE.pdf", help="PDF files to inspect")
-    parser.add_argument("--profile", choices=list(PROFILES),
+    parser.add_argument("--profile", type=selection.choice("profile", PROFILES),
+                        metavar="{%s}" % ",".join(PROFILES),
                         help="check against this profile instead of the standards the file claims")
     parser.set_defaults(run=run)
 

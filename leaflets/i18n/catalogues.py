@@ -12,6 +12,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import re
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
 from ..diagnostics import ContentError, Position, display_path, error
+from ..paths import inside
 
 LOCALES_DIR = "locales"
 TEMPLATE_NAME = "messages.pot"
@@ -63,10 +67,23 @@ def template(entries: list[Entry], project: str, created: dt.datetime) -> Catalo
     return catalog
 
 
-def read_catalogue(path: Path, locale: str | None = None) -> Catalog:
-    """Read a PO file; raise ContentError at the line Babel could not read."""
+def read_catalogue(path: Path, locale: str | None = None, root: Path | None = None) -> Catalog:
+    """Read a PO file; raise ContentError at the line Babel could not read.
+
+    With `root`, a catalogue that is a link to a file outside it is refused, never read.
+    """
+    if root is not None and not inside(root, path):
+        raise ContentError([error(path, "link-outside-project", f"{path.name} is a symbolic link to "
+                                  "a file outside the project", "replace the link with the file itself")])
     try:
-        with path.open("rb") as stream:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([error(path, "catalogue-unreadable", f"cannot read catalogue: {exc.strerror}")])
+    faults = scan(path, raw, None if path.suffix == ".pot" else locale)
+    if faults:
+        raise ContentError(faults)
+    try:
+        with io.BytesIO(raw) as stream:
             catalog = read_po(stream, locale=locale, abort_invalid=True)
     except PoFileError as exc:
         raise ContentError([error(Position(display_path(path), exc.lineno, 1), "catalogue-syntax",
@@ -77,6 +94,95 @@ def read_catalogue(path: Path, locale: str | None = None) -> Catalog:
     for message in [*catalog, *catalog.obsolete.values()]:
         _lift_previous(message)
     return catalog
+
+
+_KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*("(?:[^"\\]|\\.)*")?\s*$')
+_CHARSET = re.compile(r"charset=([^\s\\]+)", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^Language:\s*(\S*)", re.IGNORECASE)
+MAX_CATALOGUE_BYTES = 5_000_000
+
+
+def scan(path: Path, raw: bytes, locale: str | None) -> list:
+    """Read a PO file strictly, before Babel does (which forgives what a translator should hear).
+
+    Every line is a comment, blank, or a keyword with one whole quoted string (or a string
+    continuing the one above); the file is UTF-8 and says so; no entry appears twice; the
+    header's `Language:` is the file's locale.
+    """
+    name = display_path(path)
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        return [error(name, "catalogue-too-large", f"catalogue is {len(raw):,} bytes; "
+                      f"the limit is {MAX_CATALOGUE_BYTES:,}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return [error(Position(name, line, column), "catalogue-encoding", "catalogue is not UTF-8 text",
+                      "save the file as UTF-8 and say so in its header: charset=UTF-8")]
+    faults = []
+    entries: dict[tuple, int] = {}
+    context = ident = None
+    keyword = None
+    header: list[str] = []
+    start = 0
+
+    def close() -> None:
+        if ident is not None:
+            key = (context, ident)
+            if key in entries:
+                faults.append(error(Position(name, start, 1), "catalogue-duplicate",
+                                    f"entry {_shown(context or ident)} appears twice",
+                                    f"it is already on line {entries[key]}; keep one of them"))
+            else:
+                entries[key] = start
+
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _KEYWORD.match(stripped)
+        if not match or not match.group(2) or (match.group(1) is None and keyword is None):
+            column = len(line) - len(line.lstrip()) + 1
+            faults.append(error(Position(name, number, column), "catalogue-syntax",
+                                "catalogue line cannot be read: " + (
+                                    "a string is not closed" if stripped.count('"') % 2 else
+                                    "expected msgctxt, msgid or msgstr and a quoted string"),
+                                'every string is one line between double quotes: "..."'))
+            continue
+        value = match.group(2)[1:-1]
+        if match.group(1):
+            keyword = match.group(1)
+            if keyword == "msgctxt" or (keyword == "msgid" and not (context is not None and ident is None)):
+                close()
+                context, ident, start = None, None, number
+            if keyword == "msgctxt":
+                context = value
+            elif keyword == "msgid":
+                ident = value
+        elif keyword == "msgctxt":
+            context += value
+        elif keyword == "msgid":
+            ident += value
+        if keyword == "msgstr" and ident == "" and context is None:
+            header.append(value)
+    close()
+    header_text = "".join(header).replace("\\n", "\n")
+    charset = _CHARSET.search(header_text)
+    if charset and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        faults.append(error(Position(name, entries.get((None, ""), 1), 1), "catalogue-charset",
+                            f"catalogue says charset={charset.group(1)}; catalogues are UTF-8",
+                            "convert the file to UTF-8 and write charset=UTF-8 in its header"))
+    language = next((m.group(1) for m in map(_LANGUAGE.match, header_text.split("\n")) if m), None)
+    if locale and language and language.replace("_", "-").lower() != locale.replace("_", "-").lower():
+        faults.append(error(Position(name, entries.get((None, ""), 1), 1), "catalogue-language",
+                            f"catalogue header says Language: {language}, but the file is for '{locale}'",
+                            f"a {locale} catalogue says Language: {locale}; rename a misplaced file"))
+    return faults
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 50 else text[:47] + "...")
 
 
 def _lift_previous(message: Message) -> None:

@@ -10,6 +10,8 @@ from ..abbreviations import term_pattern
 from ..inline import Link, MarkerError, Span, iter_cites, parse_inline, plain_text
 
 _NUMBER = re.compile(r"\d+")
+# What makes a label's translation more than words: tags, entities, links, script addresses.
+_LABEL_MARKUP = re.compile(r"</?[A-Za-z!?][^>]*>?|&#?\w+;|\]\(|\b(?:javascript|data|vbscript):", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%\([^)]*\)[a-z]|\{[^}]*\}")
 
 
@@ -39,12 +41,20 @@ def compare(source: str, target: str) -> list[Mismatch]:
 
 
 def compare_label(source: str, target: str) -> list[Mismatch]:
-    """Return a mismatch if a layout label's translation drops or adds a placeholder."""
-    if Counter(_PLACEHOLDER.findall(source)) == Counter(_PLACEHOLDER.findall(target)):
-        return []
-    return [Mismatch("translation-placeholders",
-                     f"placeholders differ: source '{source}', translation '{target}'",
-                     "keep %(date)s or {date} exactly as in the source")]
+    """Return a mismatch if a layout label's translation drops or adds a placeholder, or adds
+    markup (tags, entities, links, script addresses) that its source does not have."""
+    found = []
+    if Counter(_PLACEHOLDER.findall(source)) != Counter(_PLACEHOLDER.findall(target)):
+        found.append(Mismatch("translation-placeholders",
+                              f"placeholders differ: source '{source}', translation '{target}'",
+                              "keep %(date)s or {date} exactly as in the source"))
+    added = sorted(set(_LABEL_MARKUP.findall(target)) - set(_LABEL_MARKUP.findall(source)))
+    if added:
+        found.append(Mismatch("translation-markup",
+                              f"a layout label's translation adds markup its source does not have: "
+                              f"{', '.join(repr(m) for m in added)} in '{target}'",
+                              "a label is plain text: translate the words only"))
+    return found
 
 
 def foreign_terms(text: str, terms: dict[str, str]) -> list[str]:
@@ -53,8 +63,9 @@ def foreign_terms(text: str, terms: dict[str, str]) -> list[str]:
             if master != local and term_pattern(master).search(text)]
 
 
-def _keys(nodes: list) -> set[str]:
-    return {key for cite in iter_cites(nodes) for key in cite.keys}
+def _keys(nodes: list) -> tuple[str, ...]:
+    """Return the citation markers in reading order: each as its keys, `[@a; @b]` as 'a; b'."""
+    return tuple("; ".join(cite.keys) for cite in iter_cites(nodes))
 
 
 def _markup(nodes: list, counter: Counter | None = None) -> Counter:
@@ -73,8 +84,8 @@ def _numbers(nodes: list) -> Counter:
     return Counter(_NUMBER.findall(plain_text(nodes)))
 
 
-def _list(keys: set[str]) -> str:
-    return ", ".join(sorted(keys)) or "nothing"
+def _list(markers: tuple[str, ...]) -> str:
+    return ", ".join(f"[@{m.replace('; ', '; @')}]" for m in markers) or "nothing"
 
 
 def _counted(counter: Counter) -> str:
@@ -85,8 +96,8 @@ def _counted(counter: Counter) -> str:
 
 # What a translation must keep from its source: (code, what, measure, how to show it, hint).
 _COMPARISONS = (
-    ("translation-citations", "citation keys", _keys, _list,
-     "keep every [@key] of the source; their order may change"),
+    ("translation-citations", "citation markers", _keys, _list,
+     "keep every [@key] marker of the source, as often and in the same order"),
     ("translation-markup", "inline markup", _markup, _counted,
      "keep the **bold**, *italic* and [links](...) of the source"),
     ("translation-numbers", "numbers", _numbers, _counted,

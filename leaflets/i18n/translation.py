@@ -77,8 +77,8 @@ def load_translation(root: Path, doc: SourceDocument, edition: Edition,
         return _pseudo(root, locale, segs, doc, edition)
     problems: list[Diagnostic] = []
     translation = Translation(locale)
-    catalogue = _read(catalogue_path(doc, locale), locale, problems)
-    labels = _read(layout_catalogue_path(root, locale), locale, problems)
+    catalogue = _read(catalogue_path(doc, locale), locale, problems, root)
+    labels = _read(layout_catalogue_path(root, locale), locale, problems, root)
     if catalogue is not None:
         by_context = {m.context: m for m in catalogue if m.id and m.context}
         for seg in segs:
@@ -105,12 +105,12 @@ def load_translation(root: Path, doc: SourceDocument, edition: Edition,
     return translation
 
 
-def _read(path: Path, locale: str, problems: list[Diagnostic]) -> Catalog | None:
+def _read(path: Path, locale: str, problems: list[Diagnostic], root: Path) -> Catalog | None:
     if not path.is_file():
         problems.append(error(path, "catalogue-missing", f"no catalogue for locale '{locale}'", UPDATE_HINT))
         return None
     try:
-        return read_catalogue(path, locale.replace("-", "_"))
+        return read_catalogue(path, locale.replace("-", "_"), root)
     except ContentError as exc:
         problems.extend(exc.diagnostics)
         return None

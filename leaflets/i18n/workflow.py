@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
 
 from ..diagnostics import ContentError, Diagnostic, error
 from ..documents import SourceDocument, load_all
@@ -28,20 +29,25 @@ def target_locales(doc: SourceDocument) -> list[str]:
 
 
 def update(root: Path, document: str | None = None, locale: str | None = None) -> list[Changes]:
-    """Refresh the templates and catalogues of every document and of the layouts."""
+    """Refresh the templates and catalogues of every document and of the layouts.
+
+    With `document`, only that document's catalogues are touched: each template is dated by
+    its own document's master editions, so refreshing one document never changes another's.
+    """
     documents = load_all(root, document)
     changes: list[Changes] = []
     all_locales: set[str] = set()
-    created = _template_date(documents)
     for doc in documents:
-        pot = template(document_entries(root, doc), doc.name, created)
+        pot = template(document_entries(root, doc), doc.name, _template_date([doc]))
         write_if_changed(doc.folder / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
         locales = target_locales(doc)
         all_locales.update(locales)
         for tag in locales:
             if locale is None or tag == locale:
                 changes.append(_refresh(catalogue_path(doc, tag), pot, tag))
-    pot = template(layout_entries(root / "layouts"), "layouts", created)
+    if document is not None:
+        return changes  # the layouts' catalogues are shared by every document
+    pot = _layouts_template(root, documents)
     write_if_changed(root / "layouts" / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
     for tag in sorted(all_locales):
         if locale is None or tag == locale:
@@ -62,6 +68,21 @@ def _refresh(path: Path, pot: Catalog, locale: str) -> Changes:
     catalog, changes = refresh(path, pot, locale)
     write_if_changed(path, catalogue_bytes(catalog))
     return changes
+
+
+def _layouts_template(root: Path, documents: list[SourceDocument]) -> Catalog:
+    """Return the layouts' template: its date kept while its entries stay the same (so adding or
+    editing a document does not touch the shared catalogues), else the latest master's."""
+    entries = layout_entries(root / "layouts")
+    path = root / "layouts" / LOCALES_DIR / TEMPLATE_NAME
+    try:
+        with path.open("rb") as stream:
+            kept = template(entries, "layouts", read_po(stream).creation_date)
+        if catalogue_bytes(kept) == path.read_bytes():
+            return kept
+    except (OSError, ValueError):
+        pass
+    return template(entries, "layouts", _template_date(documents))
 
 
 def _template_date(documents: list[SourceDocument]) -> dt.datetime:
@@ -97,21 +118,38 @@ def import_xliff(root: Path, paths: list[Path]) -> tuple[list[Path], list[Diagno
     """Merge vendors' XLIFF files into the catalogues they name; nothing is written on error."""
     pending: dict[Path, Catalog] = {}
     notes: list[Diagnostic] = []
+    known = _catalogues(root)
     for path in paths:
         for found in read_xliff(path):
-            po = (root / found.original).resolve()
-            if not (po.suffix == ".po" and po.is_file() and po.is_relative_to(root.resolve())):
+            tag = known.get(found.original)
+            po = root / found.original
+            if tag is None or tag != found.target_language or not po.is_file():
                 notes.append(error(path, "xliff-unknown-file",
-                                   f"file '{found.original}' is not a catalogue of this project",
+                                   f"file '{found.original}' ({found.target_language or 'no target-language'}) "
+                                   "is not a catalogue of this project in that language",
                                    "export again with `python make_pdf.py i18n export`"))
                 continue
-            catalog = pending.get(po) or read_catalogue(po, found.target_language.replace("-", "_"))
+            catalog = pending.get(po) or read_catalogue(po, tag.replace("-", "_"), root)
             pending[po] = catalog
             notes += merge(catalog, path, found.units)
     if any(d.is_error for d in notes):
         raise ContentError(notes)
     written = [po for po, catalog in pending.items() if write_if_changed(po, catalogue_bytes(catalog))]
     return written, notes
+
+
+def _catalogues(root: Path) -> dict[str, str]:
+    """Map each catalogue an export may name (its path from the root, as exported) to its locale.
+
+    A file of an XLIFF may target only these: a document's catalogue of the locale it names, or
+    the layouts' catalogue of that locale; never another path, however it resolves.
+    """
+    known: dict[str, str] = {}
+    for doc in load_all(root):
+        for tag in target_locales(doc):
+            known[relative_to_root(catalogue_path(doc, tag), root)] = tag
+            known[relative_to_root(layout_catalogue_path(root, tag), root)] = tag
+    return known
 
 
 def _existing(path: Path, locale: str) -> Catalog:

@@ -24,8 +24,20 @@ def inspect_pdf(path: Path) -> PdfReport:
     path = Path(path)
     try:
         pdf = pikepdf.open(path)
-    except (pikepdf.PdfError, OSError, ValueError) as error:
+    except pikepdf.PasswordError:
+        raise PreflightError(f"{path}: is encrypted with a password: preflight reads only "
+                             "unencrypted PDFs, as every profile requires") from None
+    except (pikepdf.PdfError, OSError, ValueError, RecursionError) as error:
         raise PreflightError(f"{path}: cannot be opened as a PDF ({_reason(error, path)})") from None
+    try:
+        return _report(pdf, path)
+    except RecursionError:
+        raise PreflightError(f"{path}: objects are nested too deeply to be read") from None
+    except pikepdf.PdfError as error:
+        raise PreflightError(f"{path}: cannot be read as a PDF ({_reason(error, path)})") from None
+
+
+def _report(pdf: pikepdf.Pdf, path: Path) -> PdfReport:
     with pdf:
         root, xmp = pdf.Root, _xmp(pdf)
         info = pdf.trailer.get("/Info")
@@ -139,15 +151,22 @@ def _structure(root: pikepdf.Dictionary) -> tuple[tuple[int, ...], int, int]:
 
 
 def _struct_elements(kids: object, seen: set[tuple[int, int]]) -> Iterator[pikepdf.Dictionary]:
-    """Yield structure elements depth first, in document order."""
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+    """Yield structure elements depth first, in document order (a stack, not recursion: a
+    tree may be nested thousands deep)."""
+    stack = [iter(kids if isinstance(kids, pikepdf.Array) else [kids])]
+    while stack:
+        kid = next(stack[-1], None)
+        if kid is None:
+            stack.pop()
+            continue
         if not isinstance(kid, pikepdf.Dictionary) or "/S" not in kid:
             continue  # marked-content ids and MCR/OBJR references
         if kid.is_indirect and kid.objgen in seen:
             continue
         seen.add(kid.objgen)
         yield kid
-        yield from _struct_elements(kid.get("/K"), seen)
+        inner = kid.get("/K")
+        stack.append(iter(inner if isinstance(inner, pikepdf.Array) else [inner]))
 
 
 def _standard_role(role: str, role_map: pikepdf.Dictionary) -> str:
