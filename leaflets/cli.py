@@ -19,6 +19,7 @@ from .commands import schema as schema_command
 from .commands import i18n as i18n_command
 from .commands.selection import UsageError
 from .commands import compare as compare_command
+from .commands import preview as preview_command
 from .diagnostics import ContentError
 
 from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
@@ -34,6 +35,7 @@ COMMANDS = {
     "i18n": i18n_command,
     "compare": compare_command,
     "doctor": doctor_command,
+    "preview": preview_command,
 }
 
 

@@ -12,7 +12,7 @@ from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
 from .paths import inside
 from .blocks import BLOCKS, kind_of
-from .model import Leaflet, References, UnknownName
+from .model import Leaflet, References, UnknownName, edition_stem  # noqa: F401 (the stem is named here too)
 
 LEAFLET_FILE = "leaflet.yaml"
 REFERENCES_FILE = "references.yaml"
@@ -28,14 +28,6 @@ class SourceDocument:
     references: References
     leaflet_file: Loaded
     references_file: Loaded
-
-
-def edition_stem(document: str, locale: str, paper: str, profile: str,
-                 edition_type: str = "standard") -> str:
-    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
-    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`."""
-    suffix = "" if edition_type == "standard" else f"-{edition_type}"
-    return f"{document}-{locale}-{paper}-{profile}{suffix}"
 
 
 def discover(source_root: Path) -> list[Path]:

@@ -114,6 +114,14 @@ class TranslationRecord(Strict):
         return self
 
 
+def edition_stem(document: str, locale: str, paper: str, profile: str,
+                 edition_type: str = "standard") -> str:
+    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
+    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`."""
+    suffix = "" if edition_type == "standard" else f"-{edition_type}"
+    return f"{document}-{locale}-{paper}-{profile}{suffix}"
+
+
 class Edition(Strict):
     """One PDF to build: a locale on a paper size for one kind of recipient."""
 
@@ -138,7 +146,6 @@ class Edition(Strict):
 
     def stem(self, document: str) -> str:
         """Name this edition's output files: document-locale-paper-profile[-type]."""
-        from .documents import edition_stem
         return edition_stem(document, self.locale, self.paper, self.profile, self.type)
 
     _locale = field_validator("locale")(check_locale)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+from functools import lru_cache
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -41,9 +42,16 @@ def environment(layouts: Path) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=8)
+def _environment(layouts: Path) -> jinja2.Environment:
+    """One environment per layouts folder: templates compile once and recompile when their file
+    changes (Jinja2 checks each template's modification time when it is used)."""
+    return environment(layouts)
+
+
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
-    env = environment(root / "layouts")
+    env = _environment((root / "layouts").resolve())
     install_labels(env, view.labels)
     try:
         return env.get_template(BASE_TEMPLATE).render(edition=view)
@@ -130,8 +138,12 @@ def prepare(job: Job, root: Path) -> RenderRequest:
                          bool(profile.attach_sources))
 
 
-def execute(request: RenderRequest, root: Path) -> tuple[bytes, int, str]:
-    """Render a prepared request to PDF bytes, a page count and how its last body page is filled."""
+def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes, int, str]:
+    """Render a prepared request to PDF bytes, a page count and how its last body page is filled.
+
+    A long-lived process may pass the same WeasyPrint `font_config` to every render of an
+    edition, so fonts are loaded once (the bytes are the same as with a fresh one).
+    """
     from .finishing import finisher, source_attachments
 
     options = dict(request.options)
@@ -139,7 +151,7 @@ def execute(request: RenderRequest, root: Path) -> tuple[bytes, int, str]:
         options["attachments"] = source_attachments(request.facts)
     fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
-                            finisher(request.steps, request.facts), fit)
+                            finisher(request.steps, request.facts), fit, font_config)
     foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
     if foreign:
         raise ContentError(foreign)
@@ -147,7 +159,8 @@ def execute(request: RenderRequest, root: Path) -> tuple[bytes, int, str]:
 
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
-               finisher: Callable | None = None, fit: list | None = None) -> tuple[bytes, int]:
+               finisher: Callable | None = None, fit: list | None = None,
+               font_config=None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
@@ -162,12 +175,12 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
-        rendered = document.render(**options)
+        rendered = document.render(font_config=font_config, **options)
         fitted = None
         if short_last_body_page(rendered):  # copyfit: keep the first step that fixes it
             for step in COPYFIT_STEPS:
                 layer = weasyprint.CSS(filename=str(root / step), url_fetcher=fetcher)
-                attempt = document.render(**{**options, "stylesheets": [layer]})
+                attempt = document.render(font_config=font_config, **{**options, "stylesheets": [layer]})
                 if not short_last_body_page(attempt):
                     rendered, fitted = attempt, Path(step).stem
                     break

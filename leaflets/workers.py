@@ -62,13 +62,13 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def render_one(request: RenderRequest, root: Path) -> Rendered:
+def render_one(request: RenderRequest, root: Path, font_config=None) -> Rendered:
     """Render one prepared edition, turning its errors into a result so the others carry on."""
     from . import render
 
     started = time.perf_counter()
     try:
-        pdf, pages, fit = render.execute(request, root)
+        pdf, pages, fit = render.execute(request, root, font_config)
     except ContentError as exc:
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
     except Exception:  # an internal fault in one edition must not cost the others theirs

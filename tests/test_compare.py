@@ -282,9 +282,12 @@ def test_a_page_added_is_flagged(tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["compare", str(old), str(new), "--out", str(out), "--format", "json", "--pages"]) == 1
     pages = json.loads((out / f"{DOC}-en-compare.json").read_text("utf-8"))["pages"]
-    assert (pages["old_pages"], pages["new_pages"]) == (1, 2)
-    assert pages["added"] == [2] and pages["removed"] == [] and pages["changed"] == [1]
-    assert sorted(p.name for p in (out / f"{DOC}-en-compare-pages").iterdir()) == ["new-1.png", "new-2.png", "old-1.png"]
+    assert (pages["old_pages"], pages["new_pages"]) == (2, 3)  # the back matter has a page of its own
+    # Page 1 has the new paragraphs; the back page moved and its footer now says "Page 3 of 3".
+    assert pages["added"] == [2] and pages["removed"] == [] and pages["changed"] == [1, 3]
+    assert pages["regions"]["3"] == pages["regions"]["1"][-1:]  # only the footer, on the back page
+    assert sorted(p.name for p in (out / f"{DOC}-en-compare-pages").iterdir()) == [
+        "new-1.png", "new-2.png", "new-3.png", "old-1.png", "old-2.png"]
 
 
 def test_an_item_inserted_in_a_list_leaves_the_items_after_it_unchanged(tmp_path, capsys):

@@ -609,7 +609,7 @@ def test_a_word_no_line_can_hold_is_broken_inside_the_page(project):
     leaflet.write_text(text[:start] + "  title: Advanced " + "x" * 280 + " cancer" + text[end:], "utf-8")
     edit(leaflet, "  - paragraph: >-\n", "  - paragraph: Word " + "y" * 600 + " ends.\n  - paragraph: >-\n")
     [job] = plan(project, Filters(locale="en", paper="a4", profile="screen"), checked=True)
-    pdf, _pages = execute(prepare(job, project), project)
+    pdf, _pages, _fit = execute(prepare(job, project), project)
     document = pypdfium2.PdfDocument(pdf)
     seen = set()
     for page in document:

@@ -154,10 +154,10 @@ def test_a_failing_edition_is_reported_while_the_others_are_written(rebuilt):
 def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch):
     real = leaflets.render.execute
 
-    def faulty(request, root):
+    def faulty(request, root, font_config=None):
         if request.stem == "other-en-a4-screen":
             raise RuntimeError("boom")
-        return real(request, root)
+        return real(request, root, font_config)
 
     monkeypatch.setattr(leaflets.render, "execute", faulty)  # forked workers inherit it
     summary = run(rebuilt, rebuilt / "build", Filters(locale="en", paper="a4", profile="screen"), jobs=2, force=True)

@@ -20,7 +20,7 @@ SCRIPT = ROOT / "scripts" / "setup"
 SHELL = shutil.which("sh") or "/bin/sh"
 
 RENDER = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "libfontconfig1", "fontconfig"]
-READERS = ["poppler-utils", "ghostscript", "libxml2-utils"]
+READERS = ["poppler-utils", "ghostscript", "libxml2-utils", "chromium", "chromium-driver"]
 VENV_PACKAGE = "python3.11-venv"
 EVERYTHING = RENDER + READERS + [VENV_PACKAGE]
 

@@ -38,7 +38,7 @@ def render_edition(side, root: Path) -> bytes:
     from ..render import execute, prepare
     from ..view import Job
 
-    pdf, _pages = execute(prepare(Job(side.doc.name, side.edition, side.view), root), root)
+    pdf, _pages, _fit = execute(prepare(Job(side.doc.name, side.edition, side.view), root), root)
     return pdf
 
 

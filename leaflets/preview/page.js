@@ -1,0 +1,130 @@
+// The preview page: follows the server's event stream and shows its state.
+// Everything from the sources is put in the page with textContent, never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let current = null;          // the last state shown
+let shownRevision = -1;      // the revision whose pages are on screen
+window.previewLog = [];      // when each revision was shown (for the benchmark and the tests)
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function showPages(state) {
+  const container = $("pages");
+  const wanted = state.pages;
+  if (state.revision === shownRevision || wanted.length === 0) return Promise.resolve();
+  // Load every new image first, then swap them in at once: no blank page, no jump.
+  const loads = wanted.map((page) => new Promise((resolve) => {
+    const image = new Image();
+    image.onload = image.onerror = () => resolve();
+    image.src = page.url;
+  }));
+  const revision = state.revision;
+  return Promise.all(loads).then(() => {
+    if (current && current.revision !== revision) return;  // a newer state came meanwhile
+    $("empty").hidden = true;
+    const existing = Array.from(container.querySelectorAll(".page"));
+    wanted.forEach((page, index) => {
+      let box = existing[index];
+      if (!box) {
+        box = el("figure", "page");
+        box.style.margin = "0";
+        const img = el("img");
+        img.alt = "";
+        box.append(img, el("figcaption", "number"), el("div", "text"));
+        container.append(box);
+      }
+      box.style.width = page.width + "px";
+      const img = box.querySelector("img");
+      img.width = page.width;
+      img.height = page.height;
+      if (img.getAttribute("src") !== page.url) img.src = page.url;
+      box.querySelector(".number").textContent = String(index + 1);
+      box.querySelector(".text").textContent = page.text;
+      box.dataset.page = String(index + 1);
+    });
+    existing.slice(wanted.length).forEach((box) => box.remove());
+    shownRevision = revision;
+    document.body.dataset.revision = String(revision);
+    window.previewLog.push({revision: revision, at: performance.timeOrigin + performance.now()});
+  });
+}
+
+function showDiagnostics(state) {
+  const list = $("diagnostics");
+  list.replaceChildren();
+  for (const d of state.diagnostics) {
+    const item = el("li", d.severity);
+    const where = d.line ? `${d.file}:${d.line}:${d.column || 1}` : d.file;
+    item.append(el("div", "where", where));
+    const head = el("div");
+    head.append(el("span", "severity", d.severity + " "), el("span", "code", `[${d.code}]`),
+                document.createTextNode(" " + d.message));
+    item.append(head);
+    if (d.hint) item.append(el("div", "hint", d.hint));
+    item.title = d.text;
+    list.append(item);
+  }
+  const warnings = state.diagnostics.length - state.errors;
+  $("summary").textContent = state.diagnostics.length === 0 ? "No problems"
+    : `${state.errors} error(s), ${warnings} warning(s)`;
+  document.body.dataset.errors = String(state.errors);
+}
+
+function showEditions(state) {
+  if (!state.edition) return;
+  $("title").textContent = state.edition.stem;
+  document.title = "Preview: " + state.edition.stem;
+  for (const field of ["locale", "paper", "profile"]) {
+    const select = $(field);
+    const values = [...new Set(state.editions.map((e) => e[field]))];
+    select.replaceChildren(...values.map((v) => {
+      const option = el("option", "", v);
+      option.value = v;
+      return option;
+    }));
+    select.value = state.edition[field];
+  }
+}
+
+function choose(event) {
+  // The edition with the value just chosen that keeps most of the others.
+  const field = event.target.dataset.field;
+  const wanted = {locale: $("locale").value, paper: $("paper").value, profile: $("profile").value};
+  const score = (e) => ["locale", "paper", "profile"].filter((f) => e[f] === wanted[f]).length;
+  const candidates = current.editions.filter((e) => e[field] === wanted[field]);
+  candidates.sort((a, b) => score(b) - score(a));
+  if (!candidates.length) return;
+  fetch("/select", {method: "POST", headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({stem: candidates[0].stem})});
+}
+
+function show(state) {
+  current = state;
+  showEditions(state);
+  showDiagnostics(state);
+  $("pages").classList.toggle("stale", state.stale);
+  document.body.dataset.stale = String(state.stale);
+  $("count").textContent = state.page_count ? `${state.page_count} page(s)` : "";
+  $("pdf").hidden = !state.page_count;
+  const status = $("status");
+  if (state.building) { status.textContent = "rebuilding…"; status.dataset.kind = "busy"; }
+  else if (state.errors) { status.textContent = "errors: pages not updated"; status.dataset.kind = "error"; }
+  else if (state.page_count) { status.textContent = `up to date (${state.seconds.toFixed(2)} s)`; status.dataset.kind = "ok"; }
+  else { status.textContent = "no pages yet"; status.dataset.kind = "busy"; }
+  if (!state.page_count) { $("empty").hidden = false; $("empty").textContent = state.errors
+      ? "No pages yet: fix the errors in the panel." : "Building the first pages…"; }
+  showPages(state);
+}
+
+for (const field of ["locale", "paper", "profile"]) $(field).addEventListener("change", choose);
+
+const events = new EventSource("/events");
+events.addEventListener("state", (message) => show(JSON.parse(message.data)));
+events.onerror = () => { $("status").textContent = "disconnected (is the preview still running?)";
+                         $("status").dataset.kind = "error"; };

@@ -1,0 +1,331 @@
+"""What the preview shows: the chosen edition's last good pages, the diagnostics, the edition list.
+
+`Session.rebuild` runs on each save: it loads the chosen document, fills the layouts and hands the
+HTML to the warm worker, runs the content checks while the worker renders, and then either
+publishes the new pages (and writes the PDF and its manifest entry to build/, the build's atomic
+path) or keeps the last good pages on screen, marked stale, beside the diagnostics. Every change
+of state bumps `version`, which the server's event streams wait on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..cache import Output
+from ..documents import load_all
+from ..matrix import resolve_editions
+from ..outputs import write_atomic, write_manifest
+from ..plan import Filters
+from ..render import prepare
+from ..checks import check_documents
+from ..diagnostics import ContentError, Diagnostic, Position, Severity, error, sort_diagnostics
+from ..paths import relative_to_root
+from .worker import PageImage, RenderWorker, WorkerStopped
+
+KEPT_IMAGES = 64  # page images kept for pages still loading in a browser
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One edition of a document, as the page lists it."""
+
+    document: str
+    locale: str
+    paper: str
+    profile: str
+    job_code: str = ""
+
+    @property
+    def stem(self) -> str:
+        return f"{self.document}-{self.locale}-{self.paper}-{self.profile}"
+
+
+class NoEdition(Exception):
+    """No declared edition matches the filters."""
+
+
+def _plain(diagnostic: Diagnostic) -> dict:
+    return {"file": diagnostic.file, "line": diagnostic.line, "column": diagnostic.column,
+            "severity": diagnostic.severity.value, "code": diagnostic.code,
+            "message": diagnostic.message, "hint": diagnostic.hint, "text": diagnostic.format()}
+
+
+class Session:
+    """The preview's state and its rebuilds (one at a time, on the builder thread)."""
+
+    def __init__(self, root: Path, out: Path, filters: Filters, worker: RenderWorker | None, *,
+                 strict: bool = False, allow_incomplete: bool = False,
+                 log: Callable[[str], None] = lambda line: None):
+        self.root, self.out, self.filters, self.worker = root, out, filters, worker
+        self.strict, self.allow_incomplete, self.log = strict, allow_incomplete, log
+        self.choice: Choice | None = None
+        self.editions: list[Choice] = []
+        self.pages: tuple[PageImage, ...] = ()
+        self.images: dict[str, bytes] = {}
+        self.pdf: bytes | None = None
+        self.pdf_path: str = ""
+        self.diagnostics: list[Diagnostic] = []
+        self.stale = False
+        self.building = False
+        self.revision = 0          # good builds published
+        self.version = 0           # any change of what the page shows
+        self.seconds = 0.0
+        self.timings: dict[str, float] = {}  # the last rebuild's stages, in seconds
+        self.changed = threading.Condition()
+        self._wanted = threading.Event()
+        self._choose_lock = threading.Lock()
+        self._worker_failures = 0
+
+    # --- choosing the edition ------------------------------------------------------------
+
+    def choose_first(self) -> Choice | None:
+        """Pick the first edition matching the filters; None when the sources cannot be read yet.
+
+        Raises NoEdition when they can be read and nothing matches.
+        """
+        try:
+            documents = load_all(self.root, self.filters.document)
+        except ContentError as exc:
+            self._publish(diagnostics=exc.diagnostics, stale=True)
+            return None
+        for doc in documents:
+            for e in doc.leaflet.editions:
+                if self.filters.accepts(doc.name, e):
+                    self.choice = Choice(doc.name, e.locale, e.paper, e.profile, e.job_code)
+                    self.editions = _choices(doc)
+                    return self.choice
+        raise NoEdition()
+
+    def select(self, stem: str) -> bool:
+        """Switch to another edition of the listed ones; the next rebuild renders it."""
+        with self._choose_lock:
+            for choice in self.editions:
+                if choice.stem == stem:
+                    if choice != self.choice:
+                        self.choice = choice
+                        self.pages, self.pdf = (), None  # another edition's pages are not stale ones
+                        self._publish()
+                    self.request()
+                    return True
+        return False
+
+    # --- rebuilding ---------------------------------------------------------------------
+
+    def request(self) -> None:
+        """Ask the builder thread for a rebuild (saves arriving meanwhile make one more)."""
+        self._wanted.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """The builder thread: rebuild whenever asked, until `stop`."""
+        while not stop.is_set():
+            if not self._wanted.wait(0.2):
+                continue
+            self._wanted.clear()
+            if stop.is_set():
+                return
+            try:
+                self.rebuild()
+            except Exception:  # never let the builder thread die: the next save tries again
+                self.log(traceback.format_exc())
+                self._publish(building=False)
+
+    def rebuild(self) -> None:
+        """Check and render the chosen edition; publish its pages or keep the last good ones."""
+        started = time.perf_counter()
+        self._publish(building=True)
+        try:
+            found, result = self._build()
+        except Exception:  # a fault of ours: say so in the panel, keep the pages
+            found, result = [error(Position("(preview)"), "internal-error",
+                                   traceback.format_exc().strip().splitlines()[-1],
+                                   "please report it; the terminal shows the details")], None
+            self.log(traceback.format_exc())
+        found = sort_diagnostics(list(dict.fromkeys(found)))
+        self.seconds = time.perf_counter() - started
+        if result is not None and not any(d.is_error for d in found):
+            try:
+                self._write(result)
+            except OSError as exc:
+                found.append(error(Position(str(self.out)), "write-failed",
+                                   f"could not write the PDF: {exc.strerror or exc}",
+                                   "check the output folder's permissions and free space"))
+                result = None
+        if result is not None and not any(d.is_error for d in found):
+            self._publish(diagnostics=found, stale=False, building=False, result=result)
+            self.log(f"{self.choice.stem}: {len(result[1].pages)} page(s), {self.seconds:.2f} s"
+                     + (f", {len(found)} warning(s)" if found else ""))
+        else:
+            self._publish(diagnostics=found, stale=True, building=False)
+            errors = sum(d.is_error for d in found)
+            self.log(f"{self.choice.stem if self.choice else 'preview'}: {errors} error(s), "
+                     f"{len(found) - errors} warning(s); "
+                     + ("the last good pages stay shown" if self.pages else "no pages yet"))
+
+    def _build(self):
+        if self.choice is None and self.choose_first() is None:
+            return list(self.diagnostics), None
+        choice = self.choice
+        clock = _Clock()
+        self.timings = clock.laps
+        try:
+            documents = load_all(self.root, choice.document)
+        except ContentError as exc:
+            return exc.diagnostics, None
+        if not documents:
+            return [error(Position(f"source/{choice.document}"), "missing-document",
+                          f"the document '{choice.document}' is gone",
+                          "restart the preview to choose another")], None
+        with self._choose_lock:  # the job code may have changed; the page may have switched meanwhile
+            self.editions = _choices(documents[0])
+            choice = next((c for c in self.editions if c.stem == choice.stem), choice)
+            if self.choice.stem == choice.stem:
+                self.choice = choice
+        clock.lap("load")
+        found: list[Diagnostic] = []
+        request, job = None, None
+        try:
+            filters = Filters(choice.document, choice.locale, choice.paper, choice.profile)
+            jobs = resolve_editions(self.root, filters, documents=documents, checked=True,
+                                    allow_incomplete=self.allow_incomplete)
+            if not jobs:
+                found.append(error(Position(f"source/{choice.document}/leaflet.yaml"), "missing-edition",
+                                   f"the edition {choice.stem} is no longer declared",
+                                   "choose another edition in the preview"))
+            else:
+                job = jobs[0]
+                request = prepare(job, self.root)
+        except ContentError as exc:
+            found += exc.diagnostics
+        clock.lap("fill")
+        if request is not None and self.worker is not None:
+            try:
+                self.worker.send(request)  # the worker renders while this process checks
+            except WorkerStopped as exc:
+                return found + self._worker_stopped(exc), None
+        found += check_documents(documents, self.root)
+        clock.lap("check")
+        if job is not None:
+            found += job.filled
+        if self.strict:
+            found = [d if d.is_error else dataclasses.replace(d, severity=Severity.ERROR) for d in found]
+        if request is None:
+            return found, None
+        if self.worker is None:
+            from .worker import render
+            result = render(request, self.root)
+        else:
+            try:
+                result = self.worker.receive()
+            except WorkerStopped as exc:
+                return found + self._worker_stopped(exc), None
+        self._worker_failures = 0
+        clock.lap("render and images (waited)")
+        clock.laps["render (worker)"] = round(result.rendered.seconds, 3)
+        clock.laps["images (worker)"] = round(result.images_seconds, 3)
+        if result.rendered.fault:
+            self.log(result.rendered.fault)
+            return found + [error(Position("(preview)"), "internal-error",
+                                  result.rendered.fault.strip().splitlines()[-1],
+                                  "please report it; the terminal shows the details")], None
+        if not result.rendered.ok:
+            return found + list(result.rendered.diagnostics), None
+        return found, (job, result)
+
+    def _worker_stopped(self, exc: Exception) -> list[Diagnostic]:
+        """A new worker was started: try once more at once (not again if that one dies too)."""
+        self._worker_failures += 1
+        if self._worker_failures == 1:
+            self.request()
+        return [error(Position("(preview)"), "render-worker", str(exc),
+                      "rendering again" if self._worker_failures == 1 else "save again to retry")]
+
+    def _write(self, built) -> None:
+        """Write the edition's PDF and its manifest entry through the build's atomic path."""
+        started = time.perf_counter()
+        job, result = built
+        e, rendered = job.edition, result.rendered
+        pdf = self.out / job.document / f"{job.stem}.pdf"
+        shown = relative_to_root(pdf, self.root)
+        write_atomic(pdf, rendered.pdf)
+        output = Output(job.document, e.locale, e.paper, e.profile, e.job_code, shown, rendered.pages,
+                        len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(),
+                        round(rendered.seconds, 3))
+        write_manifest(self.out, self.root, [output])
+        self.pdf_path = shown
+        self.timings["write"] = round(time.perf_counter() - started, 3)
+
+    # --- what the page shows ------------------------------------------------------------
+
+    def _publish(self, *, diagnostics=None, stale=None, building=None, result=None) -> None:
+        with self.changed:
+            if diagnostics is not None:
+                self.diagnostics = list(diagnostics)
+            if stale is not None:
+                self.stale = stale and bool(self.pages)
+            if building is not None:
+                self.building = building
+            if result is not None:
+                _, built = result
+                self.pages = built.pages
+                self.pdf = built.rendered.pdf
+                self.revision += 1
+                for page in built.pages:
+                    self.images[page.digest] = page.png
+                keep = {p.digest for p in self.pages}
+                old = [d for d in self.images if d not in keep]  # oldest first
+                for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
+                    del self.images[digest]
+            self.version += 1
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict:
+        """What the page shows, as plain data (every text is put in the page as text, not HTML)."""
+        with self.changed:
+            choice = self.choice
+            return {
+                "version": self.version,
+                "revision": self.revision,
+                "edition": dataclasses.asdict(choice) | {"stem": choice.stem} if choice else None,
+                "editions": [dataclasses.asdict(c) | {"stem": c.stem} for c in self.editions],
+                "pages": [{"url": f"/pages/{p.digest}.png", "width": p.width, "height": p.height,
+                           "text": p.text} for p in self.pages],
+                "page_count": len(self.pages),
+                "diagnostics": [_plain(d) for d in self.diagnostics],
+                "errors": sum(d.is_error for d in self.diagnostics),
+                "stale": self.stale,
+                "building": self.building,
+                "seconds": round(self.seconds, 3),
+                "timings": dict(self.timings),
+                "pdf": self.pdf_path,
+            }
+
+    def wait(self, seen: int, timeout: float) -> bool:
+        """Wait until the state is newer than version `seen`; False on timeout."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.version != seen, timeout)
+
+    def wake(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 3)
+        self.last = now
+
+
+def _choices(doc) -> list[Choice]:
+    return [Choice(doc.name, e.locale, e.paper, e.profile, e.job_code) for e in doc.leaflet.editions]

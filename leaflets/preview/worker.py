@@ -1,0 +1,251 @@
+"""The warm render worker: one process that imports WeasyPrint once and renders every rebuild.
+
+Its first render loads the bundled fonts and the hyphenation dictionaries; later renders reuse
+them. It returns the PDF (written to build/ by the preview process), each page as a PNG image and
+each page's text. The worker ignores Ctrl-C (the preview process stops it), and exits when the
+preview process goes away (its end of the pipe closes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import os
+import re
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..render import RenderRequest
+    from ..workers import Rendered
+
+SCALE = 1.5  # page images at 108 dpi: crisp at 100 % zoom, cheap to make
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One rendered page: a PNG, its size in pixels and the text it shows."""
+
+    digest: str
+    png: bytes
+    width: int
+    height: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Result:
+    rendered: Rendered
+    pages: tuple[PageImage, ...] = ()
+    images_seconds: float = 0.0  # making the page images, after rendering
+
+
+class Images:
+    """Page images by the digest of their pixels: a page that did not change is not encoded again."""
+
+    def __init__(self, keep: int = 32):
+        self.keep = keep
+        self.by_pixels: dict[str, tuple[str, bytes]] = {}
+
+    def png(self, image) -> tuple[str, bytes]:
+        pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
+        found = self.by_pixels.pop(pixels, None)
+        if found is None:
+            stream = io.BytesIO()
+            image.save(stream, "PNG", compress_level=1)
+            png = stream.getvalue()
+            found = (hashlib.sha256(png).hexdigest()[:32], png)
+        self.by_pixels[pixels] = found  # most recently used last
+        while len(self.by_pixels) > self.keep:
+            del self.by_pixels[next(iter(self.by_pixels))]
+        return found
+
+
+def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None) -> tuple[PageImage, ...]:
+    """Render each page of a PDF to a PNG with PDFium, and read its text back."""
+    import pypdfium2 as pdfium
+
+    images = images or Images()
+    pages = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for page in document:
+            image = page.render(scale=scale).to_pil()
+            digest, png = images.png(image)
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            page.close()
+            pages.append(PageImage(digest, png, image.width, image.height, text.replace("\r\n", "\n")))
+    finally:
+        document.close()
+    return tuple(pages)
+
+
+class Fonts:
+    """One WeasyPrint font configuration kept across renders, so fonts are loaded once.
+
+    It is kept while the edition, the files under styles/ and the HTML's own @font-face rules
+    stay the same; any change of those starts a new one, so a font face removed from a stylesheet
+    is never still served from the old configuration.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.config = None
+
+    def get(self, request: RenderRequest, root: Path):
+        from weasyprint.text.fonts import FontConfiguration
+
+        try:
+            key = (request.stem, _tree_stamp(root / "styles"), tuple(_FONT_FACE.findall(request.html)))
+        except OSError:  # a file went away while looking: start afresh, and again next time
+            key = None
+        if key is None or key != self.key:
+            self.key, self.config = key, FontConfiguration()
+        return self.config
+
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
+
+
+def _tree_stamp(folder: Path) -> tuple:
+    stamps = []
+    for directory, subdirs, files in os.walk(folder):
+        subdirs.sort()
+        for name in sorted(files):
+            stat = os.stat(os.path.join(directory, name))
+            stamps.append((directory, name, stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None,
+           images: Images | None = None) -> Result:
+    """Render one prepared edition through the build's path, then its page images."""
+    from ..workers import Rendered, render_one
+
+    rendered = render_one(request, root, fonts.get(request, root) if fonts else None)
+    if not rendered.ok:
+        return Result(rendered)
+    try:
+        started = time.perf_counter()
+        pages = rasterize(rendered.pdf, scale, images)
+        return Result(rendered, pages, time.perf_counter() - started)
+    except Exception:
+        return Result(Rendered(request.stem, None, None, 0, rendered.seconds, (), traceback.format_exc()))
+
+
+def _serve(connection, root: Path) -> None:
+    """The worker's loop: render each request received until told to stop or orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from ..workers import _warm
+
+    _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
+    fonts, images = Fonts(), Images()
+    try:
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            request, scale = message
+            try:
+                connection.send(render(request, root, scale, fonts, images))
+            except (BrokenPipeError, OSError):
+                return
+    finally:
+        fonts.config = None  # WeasyPrint removes the font configuration's temporary folder
+
+
+class WorkerStopped(Exception):
+    """The worker process ended while rendering (killed, out of memory)."""
+
+
+class RenderWorker:
+    """A render worker process: send it a request, wait for its result."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.process = None
+        self.connection = None
+        self.closed = False
+        self.start()
+
+    def start(self) -> None:
+        # A fresh interpreter (spawn): the preview process has threads and a listening socket
+        # that a forked child would inherit. Ctrl-C is ignored from the child's first instruction
+        # (an ignored signal stays ignored across exec), so it never prints a traceback.
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        # (Only the main thread may change a signal's handling: a worker restarted from the
+        # builder thread ignores Ctrl-C from the first line of its loop instead.)
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            self.process = context.Process(target=_serve, args=(theirs, self.root),
+                                           name="leaflets-preview-render", daemon=True)
+            self.process.start()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+        theirs.close()
+        self.connection = ours
+
+    def render(self, request: RenderRequest, scale: float = SCALE) -> Result:
+        """Render in the worker; raise WorkerStopped (and start a new one) if it died."""
+        self.send(request, scale)
+        return self.receive()
+
+    def send(self, request: RenderRequest, scale: float = SCALE) -> None:
+        if self.closed:
+            raise WorkerStopped("the preview is stopping")
+        try:
+            self.connection.send((request, scale))
+        except (BrokenPipeError, OSError):
+            self._restart()
+            raise WorkerStopped("the render worker had stopped; a new one was started") from None
+
+    def receive(self) -> Result:
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            code = self.process.exitcode if self.process else None
+            self._restart()
+            raise WorkerStopped(f"the render worker stopped (exit code {code}); a new one was started") from None
+
+    def _restart(self) -> None:
+        if not self.closed:
+            self._stop()
+            self.start()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the worker for good: ask, then terminate, then kill; never leave it running."""
+        self.closed = True
+        self._stop(timeout)
+
+    def _stop(self, timeout: float = 2.0) -> None:
+        process, self.process = self.process, None
+        if self.connection is not None:
+            try:
+                self.connection.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            self.connection.close()
+            self.connection = None
+        if process is None:
+            return
+        process.join(timeout)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join()

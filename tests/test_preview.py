@@ -1,0 +1,312 @@
+"""`make_pdf.py preview`: the live preview, driven in headless Chromium, and how it stops.
+
+Each test runs the preview in its own process on a free port, in a temporary copy of the project
+whose only document is a small fixture leaflet (tests/fixtures/preview), and edits its files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+FIXTURE = Path(__file__).parent / "fixtures" / "preview"
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+STARTUP_SECONDS = 120  # the first build imports WeasyPrint and warms its fonts, on a busy machine
+UPDATE_SECONDS = 60
+
+
+def make_project(tmp_path: Path) -> Path:
+    """A project copy: the code, layouts and styles, and the fixture leaflet as its only document."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "leaflets", root / "leaflets", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "make_pdf.py", root / "make_pdf.py")
+    for tree in ("layouts", "styles"):
+        shutil.copytree(ROOT / tree, root / tree)
+    shutil.copytree(FIXTURE, root / "source" / "sample")
+    return root
+
+
+class Preview:
+    """A preview process started in a project; its URL is read from its first line."""
+
+    def __init__(self, root: Path, *args: str, temp: Path | None = None):
+        env = {**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1"}
+        if temp is not None:  # where the preview and its worker keep temporary files
+            temp.mkdir()
+            env["TMPDIR"] = str(temp)
+        self.root = root
+        self.process = subprocess.Popen(
+            [sys.executable, "make_pdf.py", "preview", "--port", "0", *args], cwd=root, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        if not match:
+            self.process.kill()
+            raise AssertionError(f"no URL printed: {line!r} {self.process.stderr.read()}")
+        self.url = match.group(0)
+
+    def state(self) -> dict:
+        with urllib.request.urlopen(self.url + "state", timeout=10) as response:
+            return json.load(response)
+
+    def wait_state(self, condition, seconds: float = STARTUP_SECONDS) -> dict:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            state = self.state()
+            if condition(state):
+                return state
+            time.sleep(0.1)
+        raise AssertionError(f"state not reached in {seconds} s: {self.state()}")
+
+    def stop(self, how=signal.SIGINT) -> tuple[int, str]:
+        self.process.send_signal(how)
+        try:
+            _, err = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        return self.process.returncode, err
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes started (directly or not) by `pid`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed "
+                    "(apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,900", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def page(driver) -> dict:
+    """What the open page shows: pages, their text layer, diagnostics, marks."""
+    return driver.execute_script("""
+        const pages = [...document.querySelectorAll('#pages .page')];
+        return {
+          revision: document.body.dataset.revision || null,
+          stale: document.getElementById('pages').classList.contains('stale'),
+          staleBanner: getComputedStyle(document.getElementById('stale')).display !== 'none',
+          pages: pages.length,
+          loaded: pages.every((p) => p.querySelector('img').complete
+                                     && p.querySelector('img').naturalWidth > 0),
+          widths: pages.map((p) => p.querySelector('img').naturalWidth),
+          text: pages.map((p) => p.querySelector('.text').textContent).join(' ').replace(/\\s+/g, ' '),
+          diagnostics: [...document.querySelectorAll('#diagnostics li')].map((li) => li.innerText),
+          count: document.getElementById('count').textContent,
+          title: document.getElementById('title').textContent,
+          injected: document.querySelectorAll('#injected, #inj2, .pwned').length,
+          scroll: window.scrollY,
+        };""")
+
+
+def wait_page(driver, condition, seconds: float = UPDATE_SECONDS) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        shown = page(driver)
+        if condition(shown):
+            return shown
+        time.sleep(0.05)
+    raise AssertionError(f"the page did not get there in {seconds} s: {page(driver)}")
+
+
+def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    preview = Preview(root, temp=tmp_path / "temp")
+    try:
+        browser.get(preview.url)
+        first = wait_page(browser, lambda s: s["revision"] == "1" and s["loaded"], STARTUP_SECONDS)
+        assert "Hormone receptors (HRs) sit in some tumor cells" in first["text"]
+        assert first["count"] == f"{first['pages']} page(s)" and first["pages"] >= 1
+        assert first["title"] == "sample-en-a4-screen" and not first["stale"]
+        browser.execute_script("window.scrollTo(0, 200)")
+        scrolled = browser.execute_script("return window.scrollY")
+        assert scrolled > 0
+
+        # A save shows the new text without a reload, where the reader was; markup prints as typed.
+        edit(leaflet, "sit in some tumor cells.", 'sit in some pineapple cells <b id="injected">x</b>.')
+        changed = wait_page(browser, lambda s: "pineapple cells" in s["text"] and s["loaded"])
+        assert changed["revision"] == "2" and changed["scroll"] == scrolled
+        assert '<b id="injected">x</b>' in changed["text"] and changed["injected"] == 0
+        assert browser.execute_script("return window.previewLog.length") == 2  # no reload
+        assert any("source/sample/leaflet.yaml:12:59" in d and "warning [html-in-text]" in d for d in changed["diagnostics"])
+
+        # The PDF in build/ is what the browser shows, and the manifest says so.
+        pdf = root / "build" / "sample" / "sample-en-a4-screen.pdf"
+        with urllib.request.urlopen(preview.url + "edition.pdf", timeout=10) as response:
+            assert response.read() == pdf.read_bytes()
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "pineapple cells" in " ".join(text.split())
+        [entry] = json.loads((root / "build" / "manifest.json").read_text())["editions"]
+        assert entry["path"] == "build/sample/sample-en-a4-screen.pdf"
+        assert sorted(p.name for p in (root / "build").rglob("*")) == [
+            "manifest.json", "sample", "sample-en-a4-screen.pdf"]
+
+        # An error: the diagnostic appears with its place, code and hint, escaped; the last good
+        # pages stay, marked stale.
+        edit(leaflet, "  short_title:", '  <i id="inj2">oops</i>: 1\n  short_title:')
+        broken = wait_page(browser, lambda s: s["stale"] and s["diagnostics"])
+        assert any("source/sample/leaflet.yaml:4:3" in d and "[unknown-field]" in d
+                   and "unknown field '<i id=\"inj2\">oops</i>'" in d for d in broken["diagnostics"]), broken
+        assert broken["staleBanner"] and broken["injected"] == 0
+        assert broken["pages"] == changed["pages"] and broken["loaded"] and "pineapple cells" in broken["text"]
+        assert broken["revision"] == "2"
+
+        # Fixing it clears the panel and shows fresh pages.
+        edit(leaflet, '  <i id="inj2">oops</i>: 1\n', "")
+        edit(leaflet, 'pineapple cells <b id="injected">x</b>.', "mango cells.")
+        fixed = wait_page(browser, lambda s: "mango cells" in s["text"] and not s["stale"] and s["loaded"])
+        assert fixed["diagnostics"] == [] and not fixed["staleBanner"] and fixed["revision"] == "3"
+
+        # Another edition chosen from the page: US Letter pages are wider than A4 ones.
+        from selenium.webdriver.support.ui import Select
+        Select(browser.find_element("id", "paper")).select_by_value("letter")
+        letter = wait_page(browser, lambda s: s["title"] == "sample-en-letter-screen" and s["revision"] == "4"
+                           and s["loaded"])
+        assert letter["widths"][0] > fixed["widths"][0]
+        assert (root / "build" / "sample" / "sample-en-letter-screen.pdf").is_file()
+    finally:
+        code, err = preview.stop()
+    assert code == 0 and "Traceback" not in err, err
+    assert list((tmp_path / "temp").iterdir()) == []  # WeasyPrint's font folders removed
+
+    # The preview's PDFs (its fonts kept warm across rebuilds) are byte for byte the build's.
+    shown = {name: (root / "build" / "sample" / name).read_bytes()
+             for name in ("sample-en-a4-screen.pdf", "sample-en-letter-screen.pdf")}
+    done = subprocess.run([sys.executable, "make_pdf.py", "--force", "--out", "rebuilt", "--jobs", "1"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {name: (root / "rebuilt" / "sample" / name).read_bytes() for name in shown} == shown
+
+
+def test_each_kind_of_file_rebuilds_then_ctrl_c_leaves_no_process(tmp_path):
+    root = make_project(tmp_path)
+    preview = Preview(root)
+    try:
+        preview.wait_state(lambda s: s["revision"] >= 1)
+        saves = [  # (file, old, new): a reference, a stylesheet, a layout, a layout catalogue
+            ("source/sample/references.yaml", "A guide for patients", "A handbook for patients"),
+            ("styles/leaflet.css", "", "\n.preview-test-unused { color: red; }\n"),
+            ("layouts/partials/paragraph.html.j2", "", "{# saved #}\n"),
+            ("layouts/locales/de.po", "", "\n# saved\n"),
+        ]
+        for revision, (name, old, new) in enumerate(saves, 2):
+            path = root / name
+            if old:
+                edit(path, old, new)
+            else:
+                path.write_text(path.read_text("utf-8") + new, "utf-8")
+            state = preview.wait_state(lambda s: s["revision"] >= revision, UPDATE_SECONDS)
+            assert state["revision"] == revision and not state["diagnostics"], (name, state["diagnostics"])
+        assert "A handbook for patients" in " ".join(p["text"] for p in state["pages"])
+
+        # Only requests addressed to this server, and only declared editions.
+        request = urllib.request.Request(preview.url + "state", headers={"Host": "elsewhere.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        refused.value.close()
+        assert refused.value.code == 403
+        select = urllib.request.Request(preview.url + "select", data=b'{"stem": "sample-fr-a4-screen"}',
+                                        headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as unknown:
+            urllib.request.urlopen(select, timeout=10)
+        unknown.value.close()
+        assert unknown.value.code == 404
+
+        # A render worker that dies is replaced, and the save it missed is rendered.
+        [worker] = [pid for pid in descendants(preview.process.pid)
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        os.kill(worker, signal.SIGKILL)
+        edit(root / "source" / "sample" / "leaflet.yaml", "grow slowly", "grow very slowly")
+        state = preview.wait_state(lambda s: s["revision"] > revision and not s["building"])
+        assert "grow very slowly" in " ".join(p["text"] for p in state["pages"]), state["diagnostics"]
+
+        children = descendants(preview.process.pid)
+        assert children, "the render worker runs in its own process"
+    finally:
+        code, err = preview.stop(signal.SIGINT)
+    assert code == 0
+    assert err.strip().splitlines()[-1] == "preview stopped"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if alive(pid)]
+
+
+def test_a_port_in_use_is_a_usage_error_with_another_port_suggested(tmp_path):
+    root = make_project(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", str(port)], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in done.stderr
+    suggested = int(re.search(r"try --port (\d+)", done.stderr).group(1))
+    assert suggested != port and "Traceback" not in done.stderr
+
+
+def test_no_matching_edition_is_a_usage_error(tmp_path):
+    root = make_project(tmp_path)
+    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--locale", "fr"],
+                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "no edition matches the filters" in done.stderr
