@@ -20,7 +20,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
-from .documents import LEAFLET_FILE, edition_stem
 from .paths import relative_to_root
 
 FORMAT = 1
@@ -232,6 +231,8 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
     build itself still validates everything and decides from the full survey.
     """
     import yaml
+
+    from .documents import LEAFLET_FILE, edition_stem
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     document, *wanted = selection

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..diagnostics import ContentError, Diagnostic, Severity, sort_diagnostics
 from ..documents import SourceDocument
-from . import abbreviations, citations, editions, glyphs, links, readability, structure
+from . import abbreviations, citations, editions, glyphs, links, readability, size, structure
 from .text import units
 
 # The rules that read one document's text: each takes the document and its inline texts.
@@ -19,6 +19,7 @@ def check_document(doc: SourceDocument, root: Path) -> list[Diagnostic]:
     texts = units(doc)
     found = [d for rule in TEXT_RULES for d in rule(doc, texts)]
     found += glyphs.check(doc, texts, root)
+    found += size.check(doc)
     return list(dict.fromkeys(found))
 
 

@@ -66,9 +66,49 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    selection.check(ROOT, args.document, args.locale)
+    from .. import noop
+
     out = args.out or ROOT / "build"
-    _start_workers_early(args, out)
+    # A build with nothing to do replays the last run's lines and warnings from its record without
+    # loading or checking anything; `--force`, `--strict` and `--shard` always run in full.
+    # A complete build (`--force` and `--strict` ones too) leaves the record for the next no-op.
+    recorded = args.shard is None
+    state = None
+    if recorded:
+        chosen = noop.selection(vars(args), out)
+        if not (args.force or args.strict):
+            status, state = noop.attempt(ROOT, out, chosen)
+            if status is not None:
+                return status
+    # Unknown names are usage errors; a no-op above only replays a selection that built before,
+    # with every input unchanged.
+    selection.check(ROOT, args.document, args.locale)
+    _start_workers_early(args, out)  # before digesting the inputs: the worker's import comes first
+    if recorded:
+        noop.forget(out, chosen)
+        state = state or noop.inputs(ROOT, chosen)
+    warnings: list[str] = []
+    status, summary, counts = _run(args, out, warnings)
+    if recorded and status == EXIT_OK and summary is not None and summary.manifest is not None:
+        from ..diagnostics import display_path
+        from ..progress import line
+
+        files = [summary.manifest] + [path for o in summary.outputs for path in _files(o, out, args.html)]
+        noop.remember(ROOT, out, chosen, state, files, [line(o, False) for o in summary.outputs] + counts,
+                      warnings, len(summary.outputs), display_path(summary.manifest))
+    return status
+
+
+def _files(output, out: Path, html: bool) -> list[Path]:
+    """The files one edition's no-op rests on: its PDF (and HTML) and its cache record."""
+    from ..cache import record_path
+
+    pdf = out / output.document / Path(output.path).name
+    found = [pdf, record_path(out, pdf.stem)]
+    return found + [pdf.with_suffix(".html")] if html else found
+
+
+def _run(args: argparse.Namespace, out: Path, warnings: list[str]):
     from ..matrix import run as build_matrix
     from ..plan import Filters
     from ..progress import reporter_for
@@ -77,19 +117,21 @@ def run(args: argparse.Namespace) -> int:
     filters = Filters(args.document, args.locale, args.paper, args.profile)
 
     def warn(diagnostic) -> None:
-        print(diagnostic.format(), file=sys.stderr, flush=True)
+        warnings.append(diagnostic.format())
+        print(warnings[-1], file=sys.stderr, flush=True)
 
     summary = build_matrix(ROOT, out, filters, jobs=args.jobs or cpu_count(), force=args.force,
                            shard=args.shard, write_html=args.html, reporter=reporter_for(),
                            strict=args.strict, warn=warn, allow_incomplete=args.allow_incomplete)
     if not (summary.outputs or summary.failed) and args.shard is None:
         print("no edition matches the filters", file=sys.stderr)
-        return EXIT_USAGE
-    for line in page_counts(summary.outputs, summary.masters):
+        return EXIT_USAGE, None, []
+    counts = page_counts(summary.outputs, summary.masters)
+    for line in counts:
         print(line)
     if any(rendered.fault for rendered in summary.failed):
-        return EXIT_INTERNAL
-    return EXIT_CONTENT if summary.failed else EXIT_OK
+        return EXIT_INTERNAL, summary, counts
+    return (EXIT_CONTENT if summary.failed else EXIT_OK), summary, counts
 
 
 def _start_workers_early(args: argparse.Namespace, out: Path) -> None:

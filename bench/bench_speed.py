@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Measure the build's speed side by side, in one run: `python bench/bench_speed.py [--runs 5]`.
+
+Works on a copy of the project in a temporary folder; every figure is a pair measured interleaved
+(run A, run B, run A, run B, ...) so that the ratio holds on a loaded machine even when the
+absolute times do not. Sections (pick with --only):
+  noop       a build with nothing to do versus a bare interpreter start (`python -c pass`);
+  finishing  each finishing step's cost and the font audit beside the edition's render time,
+             per profile, in one process;
+  pages      generated documents of about 2, 10, 50 (and 200 with --pages) pages: one edition
+             cold (`make_pdf.py --force --jobs 1`) versus WeasyPrint alone on the same HTML,
+             wall time and peak memory (the process tree's maximum resident set);
+  editions   1, 9 (and 60 with --editions) screen editions with 1 and 2 workers, versus
+             WeasyPrint alone rendering the same HTML files in as many processes.
+The load average is printed with the figures: write it beside them in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("make_pdf.py", "leaflets", "source", "layouts", "styles")
+WORDS = ("Your care team chooses the treatment after looking at the tumour. Ask about the side effects "
+         "you may have and how they can be managed. Keep a list of your medicines and bring it to every "
+         "visit. Tell your nurse when something changes.")
+
+
+def copy_project(target: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "build"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Run a command in a fresh process; return wall seconds, the peak resident MiB of the process
+    tree (Linux wait4 counts waited-for descendants) and its standard output."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = child.communicate()
+    seconds = time.perf_counter() - started
+    if child.returncode != 0:
+        raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{out}{err}")
+    return seconds, peak_of(child.pid), out
+
+
+_PEAKS: dict[int, float] = {}
+
+
+def peak_of(pid: int) -> float:
+    return _PEAKS.get(pid, 0.0)
+
+
+class Popen(subprocess.Popen):
+    """Reap the child with wait4 to read its tree's peak memory."""
+
+    def _try_wait(self, wait_flags):
+        pid, status, usage = os.wait4(self.pid, wait_flags)
+        if pid:
+            _PEAKS[pid] = usage.ru_maxrss / 1024
+        return pid, status
+
+
+subprocess.Popen = Popen  # type: ignore[misc]
+
+
+def first_edition(project: Path) -> tuple[Path, dict]:
+    leaflet = sorted((project / "source").glob("*/leaflet.yaml"))[0]
+    return leaflet, yaml.safe_load(leaflet.read_text("utf-8"))["editions"][0]
+
+
+def filters(document: str, edition: dict, profile: str | None = None) -> list[str]:
+    return ["--document", document, "--locale", edition["locale"], "--paper", edition.get("paper", "a4"),
+            "--profile", profile or edition.get("profile", "screen")]
+
+
+def make_pdf(project: Path, *args: str) -> tuple[float, float, str]:
+    return run([sys.executable, "make_pdf.py", *args], project)
+
+
+def pair_ratio(ours: list[float], theirs: list[float]) -> float:
+    return statistics.median([a / b for a, b in zip(ours, theirs)])
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# --- noop ---------------------------------------------------------------------------------------
+
+def bench_noop(project: Path, runs: int) -> None:
+    leaflet, edition = first_edition(project)
+    chosen = filters(leaflet.parent.name, edition)
+    make_pdf(project, *chosen)
+    make_pdf(project, *chosen)  # the record is written; this one is a no-op already
+    ours, bare = [], []
+    for _ in range(runs):
+        ours.append(make_pdf(project, *chosen)[0])
+        bare.append(run([sys.executable, "-c", "pass"], project)[0])
+    print(f"noop: make_pdf.py {' '.join(chosen)} (nothing to do) median {statistics.median(ours):.3f} s; "
+          f"python -c pass median {statistics.median(bare):.3f} s; ratio (median of pairs) "
+          f"{pair_ratio(ours, bare):.2f} (target <= 3); {load()}")
+
+
+# --- finishing ----------------------------------------------------------------------------------
+
+FINISHING = r"""
+import sys, time
+from pathlib import Path
+from leaflets import finishing, fonts, render
+from leaflets.matrix import resolve_editions
+from leaflets.plan import Filters
+
+root = Path(".")
+document, locale, paper, profile, runs = sys.argv[1:6]
+[job] = resolve_editions(root, Filters(document, locale, paper, profile))
+request = render.prepare(job, root)
+names = [getattr(s, "__name__", s) for s in request.steps]
+steps = [finishing.step(s) if isinstance(s, str) else s for s in request.steps]
+fonts.isolate(root)
+import weasyprint
+costs = {name: [] for name in ["describe_links", *names, "write_pdf", "render", "fonts.audit"]}
+for _ in range(int(runs)):
+    options = dict(request.options)
+    if request.attach_sources and request.facts.sources:
+        options["attachments"] = finishing.source_attachments(request.facts)
+    def finish(document, pdf):
+        t = time.perf_counter(); finishing.describe_links(document)
+        costs["describe_links"].append(time.perf_counter() - t)
+        for name, step in zip(names, steps):
+            t = time.perf_counter(); step(pdf, request.facts); costs[name].append(time.perf_counter() - t)
+    t = time.perf_counter()
+    doc = weasyprint.HTML(string=request.html, base_url=request.base_href).render(**options)
+    costs["render"].append(time.perf_counter() - t)
+    t = time.perf_counter()
+    pdf = doc.write_pdf(finisher=finish, **options)
+    costs["write_pdf"].append(time.perf_counter() - t)
+    t = time.perf_counter(); fonts.audit(pdf, root, request.stem); costs["fonts.audit"].append(time.perf_counter() - t)
+for name, values in costs.items():
+    values.sort()
+    print(name, values[len(values) // 2])
+"""
+
+
+def bench_finishing(project: Path, runs: int) -> None:
+    leaflet, edition = first_edition(project)
+    for profile in ("screen", "print", "archive"):
+        args = filters(leaflet.parent.name, edition, profile)[1::2]
+        _, _, text = run([sys.executable, "-c", FINISHING, *args, str(runs)], project)
+        costs = {name: float(value) for name, value in (line.split() for line in text.splitlines())}
+        whole = costs["render"] + costs["write_pdf"]  # write_pdf includes the steps
+        steps = {k: v for k, v in costs.items() if k not in ("render", "write_pdf")}
+        print(f"finishing {profile}: layout {costs['render']:.3f} s + write_pdf {costs['write_pdf']:.3f} s "
+              f"(steps inside) = {whole:.3f} s; " + ", ".join(
+                  f"{k} {v * 1000:.1f} ms ({100 * v / whole:.1f}%)" for k, v in steps.items())
+              + f"; steps in all {100 * sum(steps.values()) / whole:.1f}% (target <= 20%); {load()}")
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+def generate(project: Path, name: str, sections: int, tables: int = 0) -> tuple[str, dict]:
+    """Write source/<name>/: the first document's front matter and one screen edition, with a body
+    of `sections` sections (a heading and three paragraphs) and `tables` of its tables spread out."""
+    leaflet, edition = first_edition(project)
+    data = yaml.safe_load(leaflet.read_text("utf-8"))
+    table = next((block for block in data["body"] if "table" in block), None)
+    keys = [r["id"] for r in yaml.safe_load((leaflet.parent / "references.yaml").read_text("utf-8"))["references"]
+            if "uncited" not in r]
+    body = []
+    every = max(1, sections // tables) if tables and table else 0
+    for i in range(sections):
+        body.append({"heading": f"Section {i + 1}"})
+        for j in range(3):
+            n = 3 * i + j
+            body.append({"paragraph": f"This is paragraph {n + 1} of the text. {WORDS}[@{keys[n % len(keys)]}]"})
+        if every and i % every == 0 and sum("table" in b for b in body) < tables:
+            body.append(copy.deepcopy(table))  # written out in full: no YAML aliases
+    edition = dict(edition, profile="screen", job_code=f"{edition['job_code']}-{name.upper()}")
+    data.update(body=body, editions=[edition])
+    folder = project / "source" / name
+    shutil.copytree(leaflet.parent, folder, ignore=shutil.ignore_patterns("locales"))
+    (folder / "leaflet.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    return name, edition
+
+
+def weasyprint_alone(project: Path, html: list[Path], profile: str = "screen") -> list[str]:
+    """One process rendering these HTML files with the profile's WeasyPrint options, nothing else."""
+    code = ("import sys\nfrom leaflets import fonts\nfrom leaflets.profiles import PROFILES\n"
+            "from pathlib import Path\nfonts.isolate(Path('.'))\nimport weasyprint\n"
+            f"options = dict(PROFILES[{profile!r}].options)\n"
+            "for name in sys.argv[1:]:\n"
+            "    weasyprint.HTML(filename=name).write_pdf(name + '.alone.pdf', **options)\n")
+    return [sys.executable, "-c", code, *map(str, html)]
+
+
+def bench_pages(project: Path, runs: int, sizes: list[int]) -> None:
+    for sections in sizes:
+        name, edition = generate(project, f"pages{sections}", sections)
+        chosen = filters(name, edition)
+        _, _, text = make_pdf(project, "--force", "--html", "--jobs", "1", *chosen)
+        pages = int(re.search(r"(\d+) pages", text)[1])
+        html = next((project / "build" / name).glob("*.html"))
+        ours, theirs = [], []
+        for _ in range(runs):
+            ours.append(make_pdf(project, "--force", "--jobs", "1", *chosen)[:2])
+            theirs.append(run(weasyprint_alone(project, [html]), project)[:2])
+        t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
+        m_ours, m_alone = (statistics.median(x[1] for x in v) for v in (ours, theirs))
+        print(f"pages {pages:>4} ({sections} sections): pipeline {t_ours:.2f} s {m_ours:.0f} MiB; WeasyPrint "
+              f"alone {t_alone:.2f} s {m_alone:.0f} MiB; time ratio {pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}, "
+              f"memory ratio {m_ours / m_alone:.2f}; {load()}", flush=True)
+        shutil.rmtree(project / "source" / name)
+
+
+# --- editions -----------------------------------------------------------------------------------
+
+def bench_editions(project: Path, runs: int, counts: list[int]) -> None:
+    names = [generate(project, f"ed{i:03d}", 9)[0] for i in range(max(counts))]
+    parked = project / "parked"
+    parked.mkdir()
+    for folder in [p for p in (project / "source").iterdir() if p.is_dir()]:
+        folder.rename(parked / folder.name)  # only the selected documents stay under source/
+    for count in counts:
+        for name in names[:count]:
+            (parked / name).rename(project / "source" / name)
+        for jobs in (1, 2):
+            make_pdf(project, "--force", "--html", "--jobs", str(jobs))
+            html = sorted((project / "build").glob("ed*/*.html"))
+            html = [h for h in html if h.parent.name in names[:count]]
+            ours, theirs = [], []
+            for _ in range(runs):
+                ours.append(make_pdf(project, "--force", "--jobs", str(jobs))[:2])
+                alone = _parallel([weasyprint_alone(project, html[k::jobs]) for k in range(jobs)], project)
+                theirs.append((max(a[0] for a in alone), max(a[1] for a in alone)))
+            t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
+            print(f"editions {count:>3}, {jobs} worker(s): pipeline {t_ours:.2f} s "
+                  f"{statistics.median(x[1] for x in ours):.0f} MiB; WeasyPrint alone in {jobs} process(es) "
+                  f"{t_alone:.2f} s {statistics.median(x[1] for x in theirs):.0f} MiB; time ratio "
+                  f"{pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}; {load()}", flush=True)
+        for name in names[:count]:
+            (project / "source" / name).rename(parked / name)
+        shutil.rmtree(project / "build", ignore_errors=True)
+
+
+def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, str]]:
+    started = time.perf_counter()
+    children = [subprocess.Popen(c, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for c in commands]
+    results = []
+    for child in children:
+        out, err = child.communicate()
+        if child.returncode:
+            raise SystemExit(err)
+        results.append((time.perf_counter() - started, peak_of(child.pid), out))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="pairs per figure (default 5)")
+    parser.add_argument("--only", action="append", choices=["noop", "finishing", "pages", "editions"],
+                        help="run only this section (repeatable)")
+    parser.add_argument("--pages", type=int, nargs="+", default=[5, 25, 125],
+                        help="sections per generated document (default 5 25 125: about 2, 10 and 50 "
+                             "pages; add 500 for about 200)")
+    parser.add_argument("--editions", type=int, nargs="+", default=[1, 9],
+                        help="edition counts (default 1 9; add 60 for the long run)")
+    args = parser.parse_args()
+    only = set(args.only or ["noop", "finishing", "pages", "editions"])
+    print(f"{os.cpu_count()} CPUs; {load()} at start; pairs per figure: {args.runs}")
+    with tempfile.TemporaryDirectory(prefix="bench-speed-") as temp:
+        project = copy_project(Path(temp))
+        if "noop" in only:
+            bench_noop(project, max(args.runs, 5))
+        if "finishing" in only:
+            bench_finishing(project, args.runs)
+        if "pages" in only:
+            bench_pages(project, args.runs, args.pages)
+        if "editions" in only:
+            bench_editions(project, args.runs, args.editions)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

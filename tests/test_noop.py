@@ -1,0 +1,160 @@
+"""A build with nothing to do answers from its record without loading the checks; any change, any
+damage, `--strict` or `--force` runs everything again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from leaflets.exits import EXIT_CONTENT, EXIT_OK
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("make_pdf.py", "leaflets", "source", "layouts", "styles")
+HEAVY = ("pydantic", "leaflets.checks", "leaflets.model", "leaflets.documents", "weasyprint")
+
+
+def first_edition(project: Path) -> tuple[str, list[str]]:
+    """Pick the first document under source/ and the filters selecting its first edition."""
+    leaflet = sorted((project / "source").glob("*/leaflet.yaml"))[0]
+    edition = yaml.safe_load(leaflet.read_text("utf-8"))["editions"][0]
+    return leaflet.parent.name, ["--document", leaflet.parent.name, "--locale", edition["locale"],
+                                 "--paper", edition.get("paper", "a4"),
+                                 "--profile", edition.get("profile", "screen")]
+
+
+def make_pdf(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the project's command line in a fresh interpreter, listing the modules it imported."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-X", "importtime", "make_pdf.py", *args], cwd=project,
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def imported(done: subprocess.CompletedProcess) -> set[str]:
+    return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+def messages(done: subprocess.CompletedProcess) -> str:
+    return "\n".join(line for line in done.stderr.splitlines() if not line.startswith("import time:"))
+
+
+def heavy(done: subprocess.CompletedProcess) -> set[str]:
+    return {m for m in imported(done) if m.split(".")[0] in HEAVY or m in HEAVY
+            or any(m.startswith(h + ".") or m == h for h in HEAVY)}
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    """A copy of the project with one edition built: its record of the no-op is written."""
+    project = tmp_path_factory.mktemp("noop") / "project"
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "build"))
+        else:
+            project.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, project / name)
+    done = make_pdf(project, *first_edition(project)[1])
+    assert done.returncode == EXIT_OK, messages(done)
+    assert list((project / "build" / ".cache" / "noop").glob("*.json"))
+    return project
+
+
+@pytest.fixture
+def built(clean, tmp_path) -> Path:
+    """A private copy of the built project, to change, its no-op record written for its own place
+    (a record holds for one project and output folder: a copy runs in full once)."""
+    project = Path(shutil.copytree(clean, tmp_path / "project", symlinks=True))
+    shutil.rmtree(project / "build" / ".cache" / "noop")
+    filters = first_edition(project)[1]
+    first = make_pdf(project, *filters)
+    assert first.returncode == EXIT_OK and "pydantic" in imported(first), messages(first)
+    assert "0 built, 1 up to date" in first.stdout
+    again = make_pdf(project, *filters)
+    assert again.returncode == EXIT_OK and heavy(again) == set(), messages(again)
+    return project
+
+
+def test_a_noop_loads_nothing_heavy_and_says_every_edition_is_up_to_date(built):
+    _, filters = first_edition(built)
+    full = make_pdf(built, "build", "--force", *filters)
+    assert full.returncode == EXIT_OK
+    assert "pydantic" in imported(full)  # the probe sees a full run's imports
+    done = make_pdf(built, *filters)
+    assert done.returncode == EXIT_OK, messages(done)
+    assert heavy(done) == set()
+    assert "0 built, 1 up to date, 0 failed" in done.stdout
+    assert "up to date" in done.stdout.splitlines()[0]
+    # Its warnings are the full run's, printed again.
+    assert messages(done).splitlines() == [line for line in messages(full).splitlines()
+                                           if "warning[" in line or "error[" in line]
+
+
+def test_a_changed_input_runs_every_check(built):
+    document, filters = first_edition(built)
+    leaflet = built / "source" / document / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8") + "\nunknown_field_xyz: [\n", "utf-8")
+    done = make_pdf(built, *filters)
+    assert done.returncode == EXIT_CONTENT
+    assert f"source/{document}/leaflet.yaml:" in messages(done)
+    assert "error[" in messages(done) and "Traceback" not in done.stderr
+    assert "pydantic" in imported(done) or "yaml" in imported(done)
+
+
+@pytest.mark.parametrize("changed", ["styles/*.css", "leaflets/*.py"])
+def test_a_changed_shared_file_runs_in_full(built, changed):
+    _, filters = first_edition(built)
+    folder, pattern = changed.split("/")
+    path = sorted((built / folder).rglob(pattern))[0]
+    with path.open("ab") as handle:
+        handle.write(b"\n")
+    done = make_pdf(built, *filters)
+    assert "pydantic" in imported(done), messages(done)
+
+
+@pytest.mark.parametrize("option", ["--strict"])
+def test_strict_and_force_run_every_check(built, option):
+    _, filters = first_edition(built)
+    done = make_pdf(built, "build", option, *filters)
+    assert "leaflets.checks" in imported(done)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "wrong types", "empty", "deleted pdf",
+                                    "changed pdf", "deleted edition record", "changed manifest"])
+def test_damage_means_a_full_run_never_a_traceback(built, damage):
+    _, filters = first_edition(built)
+    [record] = (built / "build" / ".cache" / "noop").glob("*.json")
+    data = json.loads(record.read_text("utf-8"))
+    pdf = next((built / "build").rglob("*.pdf"))
+    if damage == "truncated":
+        record.write_text(record.read_text("utf-8")[:40], "utf-8")
+    elif damage == "not json":
+        record.write_bytes(b"\xff\x00garbage")
+    elif damage == "wrong types":
+        data["stdout"], data["files"] = 5, ["x"]
+        record.write_text(json.dumps(data), "utf-8")
+    elif damage == "empty":
+        record.write_text("{}", "utf-8")
+    elif damage == "deleted pdf":
+        pdf.unlink()
+    elif damage == "changed pdf":
+        pdf.write_bytes(pdf.read_bytes() + b"\n")
+    elif damage == "deleted edition record":
+        next((built / "build" / ".cache" / "editions").glob("*.json")).unlink()
+    elif damage == "changed manifest":
+        manifest = built / "build" / "manifest.json"
+        manifest.write_text(manifest.read_text("utf-8") + " ", "utf-8")
+    done = make_pdf(built, *filters)
+    assert done.returncode == EXIT_OK, messages(done)
+    assert "Traceback" not in done.stderr
+    assert "pydantic" in imported(done)  # the full build ran
+    assert pdf.is_file()
+    again = make_pdf(built, *filters)  # and wrote a sound record again
+    assert again.returncode == EXIT_OK and heavy(again) == set(), messages(again)
