@@ -362,8 +362,6 @@ def test_manifest_merge_of_an_absurd_part_is_bounded_and_positioned(tmp_path, sh
     assert not (tmp_path / "manifest.json").exists()
 
 
-@pytest.mark.xfail(reason="the checks now read markdown-it's tokens; a bare address is not yet hidden from them",
-                   strict=True)
 def test_an_address_with_parentheses_is_no_abbreviation(project):
     edit(project / "source/ambc/leaflet.yaml", "  - paragraph: >-\n",
          "  - paragraph: See [the gene](https://en.wikipedia.org/wiki/Ki_(MKI67)) and "

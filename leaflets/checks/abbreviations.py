@@ -11,6 +11,7 @@ from ..documents import SourceDocument
 from .text import Unit, visible_position
 
 _TOKEN = re.compile(r"[^\W_]+(?:/[^\W_]+)*")
+_ADDRESS = re.compile(r"(?:\bhttps?://|\bwww\.)\S+")  # a web address typed as text: its letters are no words
 _ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")  # Stage IV, Type II: numbers, not abbreviations
 _LOOKALIKES = str.maketrans({"l": "I", "0": "O", "O": "0"})  # Als for AIs, C0X for COX
 
@@ -75,7 +76,10 @@ def _unknown_and_lookalikes(doc: SourceDocument, units: list[Unit], glossary: di
     reported: set[str] = set()
     for unit in units:
         text = unit.visible
+        addresses = [address.span() for address in _ADDRESS.finditer(text)]
         for match in _TOKEN.finditer(text):
+            if any(start <= match.start() < end for start, end in addresses):
+                continue
             token = match.group(0)
             lookalike = token.translate(_LOOKALIKES)
             if lookalike != token and not _known(token, glossary) and _known(lookalike, glossary):
