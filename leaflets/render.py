@@ -181,6 +181,10 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    own_fonts = font_config is None
+    if own_fonts:
+        from weasyprint.text.fonts import FontConfiguration
+        font_config = FontConfiguration()
     try:
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(font_config=font_config, **options)
@@ -199,6 +203,8 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
             pdf = rendered.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(collector)
+        if own_fonts:
+            discard_font_files(font_config)
     problems = [error(_mentioned(root, url), "render-fetch", message, hint)
                 for url, message, hint in fetcher.refused]
     refused = [url for url, _, _ in fetcher.refused]
@@ -207,6 +213,21 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
     if problems:
         raise ContentError(_unique(problems))
     return pdf, len(rendered.pages)
+
+
+def discard_font_files(font_config) -> None:
+    """Remove the folder where WeasyPrint copied this document's @font-face files.
+
+    WeasyPrint 70 (pinned) removes it only when the configuration is garbage-collected, which a
+    worker process that exits, or an object kept in a reference cycle, never reaches: each
+    render would leave a copy of the fonts in the system's temporary folder.
+    """
+    import shutil
+
+    folder = getattr(font_config, "_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
 
 
 def short_last_body_page(rendered) -> int | None:
