@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import make_project
 from leaflets.exits import EXIT_CONTENT, EXIT_OK
 
-ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("make_pdf.py", "leaflets", "source", "layouts", "styles")
 HEAVY = ("pydantic", "leaflets.checks", "leaflets.model", "leaflets.documents", "weasyprint")
 
 
@@ -53,14 +52,8 @@ def heavy(done: subprocess.CompletedProcess) -> set[str]:
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
     """A copy of the project with one edition built: its record of the no-op is written."""
-    project = tmp_path_factory.mktemp("noop") / "project"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "build"))
-        else:
-            project.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, project / name)
+    # the small fixture leaflet, with the code: never the leaflets a user keeps under source/
+    project = make_project(tmp_path_factory.mktemp("noop") / "project", ("anaemia",))
     done = make_pdf(project, *first_edition(project)[1])
     assert done.returncode == EXIT_OK, messages(done)
     assert list((project / "build" / ".cache" / "noop").glob("*.json"))
