@@ -33,7 +33,8 @@ MIN_EDITIONS = 8
 
 
 def copy_project(target: Path) -> Path:
-    """Copy what a build needs into `target`, without caches or outputs."""
+    """Copy what a build needs into `target`, without caches or outputs (the benches share it)."""
+    target.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():

@@ -33,20 +33,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench_build import copy_project  # the benches copy the project the same way
+
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("make_pdf.py", "leaflets", "source", "layouts", "styles")
 PARAGRAPH = re.compile(r"^(\s*- paragraph:\s*)(>-?|\|-?)?\s*$")
 
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "build"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
 
 
 def token(n: int) -> str:

@@ -29,23 +29,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_build import copy_project  # the benches copy the project the same way
+
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("make_pdf.py", "leaflets", "source", "layouts", "styles")
 WORDS = ("Your care team chooses the treatment after looking at the tumour. Ask about the side effects "
          "you may have and how they can be managed. Keep a list of your medicines and bring it to every "
          "visit. Tell your nurse when something changes.")
 
-
-def copy_project(target: Path) -> Path:
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "build"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
