@@ -72,6 +72,9 @@ def make_pdf(project: Path, *args: str, command: str = "build") -> tuple[float, 
     return timed([sys.executable, "make_pdf.py", command, "--out", str(project / "build"), *args], project)
 
 
+VALUED = {"pdf_identifier": "leaflet"}  # options whose flag takes a value, where the profile says True
+
+
 def weasyprint_flags(project: Path) -> list[str]:
     """Turn the screen profile's WeasyPrint options into the WeasyPrint command's flags."""
     code = ("from leaflets.profiles import PROFILES\n"
@@ -81,6 +84,8 @@ def weasyprint_flags(project: Path) -> list[str]:
     for line in text.splitlines():
         name, value = line.split(" ", 1)
         flag = "--" + name.replace("_", "-")
+        if name in VALUED and value == "True":  # the command cannot ask for a generated value:
+            value = VALUED[name]                 # a fixed one costs WeasyPrint the same
         flags += [flag] if value == "True" else [] if value == "False" else [f"{flag}={value}"]
     return flags
 

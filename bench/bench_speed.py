@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Measure the build's speed side by side, in one run: `python bench/bench_speed.py [--runs 5]`.
+"""Measure the build's speed side by side, in one run: `python bench/bench_speed.py [--runs 3]`.
 
 Works on a copy of the project in a temporary folder; every figure is a pair measured interleaved
 (run A, run B, run A, run B, ...) so that the ratio holds on a loaded machine even when the
-absolute times do not. Sections (pick with --only):
+absolute times do not. Sections (pick with --only; all of them by default):
+  one        one edition cold (`make_pdf.py --force --document D --locale L --paper P --profile
+             screen --jobs 1`) versus `python -m weasyprint` on its intermediate HTML with the
+             profile's options, as bench/bench_build.py (a) does;
   noop       a build with nothing to do versus a bare interpreter start (`python -c pass`);
   finishing  each finishing step's cost and the font audit beside the edition's render time,
              per profile, in one process;
-  pages      generated documents of about 2, 10, 50 (and 200 with --pages) pages: one edition
-             cold (`make_pdf.py --force --jobs 1`) versus WeasyPrint alone on the same HTML,
-             wall time and peak memory (the process tree's maximum resident set);
-  editions   1, 9 (and 60 with --editions) screen editions with 1 and 2 workers, versus
-             WeasyPrint alone rendering the same HTML files in as many processes.
-The load average is printed with the figures: write it beside them in docs/performance.md.
+  pages      generated documents of about 2, 10, 50 and 200 pages, and of about 50 pages with 20
+             tables: one edition cold (`make_pdf.py --force --jobs 1`) versus WeasyPrint alone on
+             the same HTML, wall time and peak memory (the process tree's maximum resident set),
+             with the peak of the build's own process and of its render worker apart;
+  editions   1, 9 and 60 screen editions with 1 and 2 workers, versus WeasyPrint alone rendering
+             the same HTML files in as many processes.
+The 200-page and 60-edition cases run once (--big-runs). Each section ends with markdown rows
+ready to paste into docs/performance.md, the load average in every row.
 """
 
 from __future__ import annotations
@@ -26,10 +31,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from bench_build import copy_project  # the benches copy the project the same way
+from bench_build import ONE, copy_project  # the benches copy the project the same way
 
 import yaml
 
@@ -40,16 +46,56 @@ WORDS = ("Your care team chooses the treatment after looking at the tumour. Ask 
 
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
+def run(command: list[str], cwd: Path, split: dict | None = None) -> tuple[float, float, str]:
     """Run a command in a fresh process; return wall seconds, the peak resident MiB of the process
-    tree (Linux wait4 counts waited-for descendants) and its standard output."""
+    tree (Linux wait4 counts waited-for descendants) and its standard output. With `split`, also
+    sample each process's own peak (VmHWM) every 20 ms: split["main"] for the command's process,
+    split["children"] for the largest of its child processes (the render workers)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = None
+    if split is not None:
+        sampler = threading.Thread(target=_sample, args=(child, split), daemon=True)
+        sampler.start()
     out, err = child.communicate()
     seconds = time.perf_counter() - started
+    if sampler is not None:
+        sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{out}{err}")
     return seconds, peak_of(child.pid), out
+
+
+def _hwm(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(n) for n in task.read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _sample(child: subprocess.Popen, split: dict) -> None:
+    split.setdefault("main", 0.0)
+    split.setdefault("children", 0.0)
+    while child.returncode is None and Path(f"/proc/{child.pid}").exists():
+        main = _hwm(child.pid)
+        if main:
+            split["main"] = max(split["main"], main)
+        for pid in _children(child.pid):
+            split["children"] = max(split["children"], _hwm(pid))
+        time.sleep(0.02)
 
 
 _PEAKS: dict[int, float] = {}
@@ -90,8 +136,24 @@ def pair_ratio(ours: list[float], theirs: list[float]) -> float:
     return statistics.median([a / b for a, b in zip(ours, theirs)])
 
 
-def load() -> str:
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+def load(short: bool = False) -> str:
+    figures = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return figures if short else "load average " + figures
+
+
+# --- one ----------------------------------------------------------------------------------------
+
+def bench_one(project: Path, runs: int) -> None:
+    """bench_build's (a): one edition cold versus `python -m weasyprint` on its HTML, interleaved."""
+    from bench_build import bench_one as pairs
+
+    a = pairs(project, runs)
+    print(f"one edition cold: make_pdf.py --force {' '.join(ONE)} --jobs 1 median {a['ours']:.3f} s; "
+          f"python -m weasyprint {' '.join(a['alone_cmd'][:-2])} HTML PDF median {a['alone']:.3f} s; "
+          f"ratio (median of {runs} pairs) {a['pair_ratio']:.2f}, of the medians {a['ratio']:.2f} "
+          f"(target <= 1.10); {load()}", flush=True)
+    print(f"\n| one edition cold, `--jobs 1` | {a['ours']:.3f} s | {a['alone']:.3f} s | **{a['pair_ratio']:.2f}×** "
+          f"| {runs} | {load(short=True)} |\n", flush=True)
 
 
 # --- noop ---------------------------------------------------------------------------------------
@@ -201,33 +263,60 @@ def weasyprint_alone(project: Path, html: list[Path], profile: str = "screen") -
     return [sys.executable, "-c", code, *map(str, html)]
 
 
-def bench_pages(project: Path, runs: int, sizes: list[int]) -> None:
-    for sections in sizes:
-        name, edition = generate(project, f"pages{sections}", sections)
+BIG_SECTIONS = 300  # from about 120 pages on, a case runs --big-runs times
+
+
+def case(text: str) -> tuple[int, int]:
+    """Parse a --pages case: `125` sections, or `100:20`, 100 sections with 20 tables."""
+    sections, _, tables = text.partition(":")
+    return int(sections), int(tables or 0)
+
+
+def bench_pages(project: Path, runs: int, big_runs: int, cases: list[tuple[int, int]]) -> list[str]:
+    rows = []
+    for sections, tables in cases:
+        name, edition = generate(project, f"pages{sections}t{tables}", sections, tables)
         chosen = filters(name, edition)
         _, _, text = make_pdf(project, "--force", "--html", "--jobs", "1", *chosen)
         pages = int(re.search(r"(\d+) pages", text)[1])
         html = next((project / "build" / name).glob("*.html"))
-        ours, theirs = [], []
-        for _ in range(runs):
-            ours.append(make_pdf(project, "--force", "--jobs", "1", *chosen)[:2])
+        ours, theirs, split = [], [], {}
+        for _ in range(big_runs if sections >= BIG_SECTIONS else runs):
+            ours.append(run([sys.executable, "make_pdf.py", "--force", "--jobs", "1", *chosen], project, split)[:2])
             theirs.append(run(weasyprint_alone(project, [html]), project)[:2])
         t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
         m_ours, m_alone = (statistics.median(x[1] for x in v) for v in (ours, theirs))
-        print(f"pages {pages:>4} ({sections} sections): pipeline {t_ours:.2f} s {m_ours:.0f} MiB; WeasyPrint "
-              f"alone {t_alone:.2f} s {m_alone:.0f} MiB; time ratio {pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}, "
-              f"memory ratio {m_ours / m_alone:.2f}; {load()}", flush=True)
+        time_ratio = pair_ratio([x[0] for x in ours], [x[0] for x in theirs])
+        memory_ratio = pair_ratio([x[1] for x in ours], [x[1] for x in theirs])
+        what = f"{sections} sections" + (f", {tables} tables" if tables else "")
+        source = (project / "source" / name / "leaflet.yaml").stat().st_size
+        print(f"pages {pages:>4} ({what}, {source // 1024} KB of YAML, {html.stat().st_size // 1024} KB of HTML, "
+              f"{len(ours)} pair(s)): "
+              f"pipeline {t_ours:.2f} s {m_ours:.0f} MiB (build process {split['main']:.0f} MiB, worker "
+              f"{split['children']:.0f} MiB); WeasyPrint alone {t_alone:.2f} s {m_alone:.0f} MiB; time ratio "
+              f"{time_ratio:.2f}, memory ratio {memory_ratio:.2f}; {load()}", flush=True)
+        rows.append(f"| {pages}{f' ({tables} tables)' if tables else ''} | {t_ours:.2f} s, {m_ours:.0f} MiB "
+                    f"| {t_alone:.2f} s, {m_alone:.0f} MiB | {time_ratio:.2f} | {memory_ratio:.2f} "
+                    f"| {split['main']:.0f} / {split['children']:.0f} MiB | {len(ours)} | {load(short=True)} |")
         shutil.rmtree(project / "source" / name)
+        shutil.rmtree(project / "build" / name, ignore_errors=True)
+    print("\n| pages | pipeline | WeasyPrint alone | time ratio | memory ratio | build process / worker peak "
+          "| pairs | load average |\n|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n", flush=True)
+    return rows
 
 
 # --- editions -----------------------------------------------------------------------------------
 
-def bench_editions(project: Path, runs: int, counts: list[int]) -> None:
+BIG_COUNT = 30  # from this many editions on, a case runs --big-runs times
+
+
+def bench_editions(project: Path, runs: int, big_runs: int, counts: list[int]) -> list[str]:
     names = [generate(project, f"ed{i:03d}", 9)[0] for i in range(max(counts))]
     parked = project / "parked"
     parked.mkdir()
     for folder in [p for p in (project / "source").iterdir() if p.is_dir()]:
         folder.rename(parked / folder.name)  # only the selected documents stay under source/
+    rows = []
     for count in counts:
         for name in names[:count]:
             (parked / name).rename(project / "source" / name)
@@ -236,18 +325,29 @@ def bench_editions(project: Path, runs: int, counts: list[int]) -> None:
             html = sorted((project / "build").glob("ed*/*.html"))
             html = [h for h in html if h.parent.name in names[:count]]
             ours, theirs = [], []
-            for _ in range(runs):
+            for _ in range(big_runs if count >= BIG_COUNT else runs):
                 ours.append(make_pdf(project, "--force", "--jobs", str(jobs))[:2])
                 alone = _parallel([weasyprint_alone(project, html[k::jobs]) for k in range(jobs)], project)
                 theirs.append((max(a[0] for a in alone), max(a[1] for a in alone)))
             t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
-            print(f"editions {count:>3}, {jobs} worker(s): pipeline {t_ours:.2f} s "
-                  f"{statistics.median(x[1] for x in ours):.0f} MiB; WeasyPrint alone in {jobs} process(es) "
-                  f"{t_alone:.2f} s {statistics.median(x[1] for x in theirs):.0f} MiB; time ratio "
-                  f"{pair_ratio([x[0] for x in ours], [x[0] for x in theirs]):.2f}; {load()}", flush=True)
+            m_ours, m_alone = (statistics.median(x[1] for x in v) for v in (ours, theirs))
+            ratio = pair_ratio([x[0] for x in ours], [x[0] for x in theirs])
+            print(f"editions {count:>3}, {jobs} worker(s), {len(ours)} pair(s): pipeline {t_ours:.2f} s "
+                  f"{m_ours:.0f} MiB; WeasyPrint alone in {jobs} process(es) {t_alone:.2f} s {m_alone:.0f} MiB; "
+                  f"time ratio {ratio:.2f}; {load()}", flush=True)
+            rows.append(f"| {count} | {jobs} | {t_ours:.2f} s, {m_ours:.0f} MiB | {t_alone:.2f} s, {m_alone:.0f} MiB "
+                        f"| {ratio:.2f} | {m_ours / m_alone:.2f} | {len(ours)} | {load(short=True)} |")
         for name in names[:count]:
             (project / "source" / name).rename(parked / name)
         shutil.rmtree(project / "build", ignore_errors=True)
+    for folder in parked.iterdir():
+        folder.rename(project / "source" / folder.name)
+    parked.rmdir()
+    for name in names:
+        shutil.rmtree(project / "source" / name)
+    print("\n| editions | workers | pipeline | WeasyPrint alone | time ratio | memory ratio | pairs "
+          "| load average |\n|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n", flush=True)
+    return rows
 
 
 def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, str]]:
@@ -264,28 +364,34 @@ def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="pairs per figure (default 5)")
-    parser.add_argument("--only", action="append", choices=["noop", "finishing", "pages", "editions"],
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--runs", type=int, default=3, help="pairs per figure (default 3; no-op: at least 5)")
+    parser.add_argument("--big-runs", type=int, default=1,
+                        help="pairs for the ~200-page and 60-edition cases (default 1)")
+    parser.add_argument("--only", action="append", choices=["one", "noop", "finishing", "pages", "editions"],
                         help="run only this section (repeatable)")
-    parser.add_argument("--pages", type=int, nargs="+", default=[5, 25, 125],
-                        help="sections per generated document (default 5 25 125: about 2, 10 and 50 "
-                             "pages; add 500 for about 200)")
-    parser.add_argument("--editions", type=int, nargs="+", default=[1, 9],
-                        help="edition counts (default 1 9; add 60 for the long run)")
+    parser.add_argument("--pages", type=case, nargs="+", default=[(5, 0), (25, 0), (125, 0), (100, 20), (500, 0)],
+                        metavar="SECTIONS[:TABLES]",
+                        help="generated documents (default 5 25 125 100:20 500: about 2, 10, 50 pages, "
+                             "50 pages with 20 tables, 200 pages)")
+    parser.add_argument("--editions", type=int, nargs="+", default=[1, 9, 60],
+                        help="edition counts (default 1 9 60)")
     args = parser.parse_args()
-    only = set(args.only or ["noop", "finishing", "pages", "editions"])
+    only = set(args.only or ["one", "noop", "finishing", "pages", "editions"])
     print(f"{os.cpu_count()} CPUs; {load()} at start; pairs per figure: {args.runs}")
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as temp:
         project = copy_project(Path(temp))
+        if "one" in only:
+            bench_one(project, max(args.runs, 5))
         if "noop" in only:
             bench_noop(project, max(args.runs, 5))
         if "finishing" in only:
             bench_finishing(project, args.runs)
         if "pages" in only:
-            bench_pages(project, args.runs, args.pages)
+            bench_pages(project, args.runs, args.big_runs, args.pages)
         if "editions" in only:
-            bench_editions(project, args.runs, args.editions)
+            bench_editions(project, args.runs, args.big_runs, args.editions)
+    print(f"{load()} at the end")
     return 0
 
 

@@ -16,7 +16,6 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -83,6 +82,8 @@ def stable_repr(value: Any) -> str:
 def versions() -> dict[str, str]:
     """Return the installed versions of the renderer's distributions, without importing them, and
     of the native libraries beneath WeasyPrint (Pango, HarfBuzz, fontconfig, FreeType)."""
+    from importlib import metadata  # here: a build forks its workers before it needs this
+
     from .environment import renderer_versions
 
     found = renderer_versions()
@@ -232,7 +233,7 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
     """
     import yaml
 
-    from .documents import LEAFLET_FILE, edition_stem
+    from .paths import LEAFLET_FILE, edition_stem  # not the content models: nothing is loaded yet
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     document, *wanted = selection

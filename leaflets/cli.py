@@ -22,7 +22,7 @@ from .commands import compare as compare_command
 from .commands import preview as preview_command
 from .diagnostics import ContentError
 
-from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERRUPTED
 
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
         if "leaflets.workers" in sys.modules:
             sys.modules["leaflets.workers"].kill_all()
-        print("interrupted: finished editions were kept, nothing incomplete was written", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         if argv_given:
             return EXIT_INTERRUPTED
         # The command itself: leave now. The workers are killed; waiting for the thread pools'

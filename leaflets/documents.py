@@ -10,11 +10,10 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import ContentError, Diagnostic, closest, did_you_mean, error
 from .load import Loaded, load_yaml
-from .paths import inside
+from .paths import LEAFLET_FILE, inside  # noqa: F401 (the file is named here too)
 from .blocks import BLOCKS, kind_of
 from .model import Leaflet, References, UnknownName, edition_stem  # noqa: F401 (the stem is named here too)
 
-LEAFLET_FILE = "leaflet.yaml"
 REFERENCES_FILE = "references.yaml"
 
 

@@ -8,3 +8,4 @@ EXIT_MISSING = 2  # doctor: the machine lacks something the pipeline needs
 EXIT_SAME = 0  # compare: the two versions print the same
 EXIT_CHANGED = 1  # compare: something changed, ask for a review
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+INTERRUPTED = "interrupted: finished editions were kept, nothing incomplete was written"

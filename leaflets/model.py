@@ -14,6 +14,7 @@ from . import profiles
 from .blocks import (BLOCKS, MAX_BLOCKS, MAX_ITEMS, MAX_TEXT, Block, Bullets, Callout, Heading, Inline,  # noqa: F401
                      Paragraph, Strict, Table, block_kind)
 from .diagnostics import closest
+from .paths import edition_stem  # noqa: F401 (the stem is named here too)
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # A BCP 47 tag as editions use it: language, then optional script, region and variants. Locales
@@ -114,14 +115,6 @@ class TranslationRecord(Strict):
         if self.status != "reviewed" and (self.reviewer or self.reviewed_on):
             raise ValueError("'reviewer' and 'reviewed_on' are set only when status is 'reviewed'")
         return self
-
-
-def edition_stem(document: str, locale: str, paper: str, profile: str,
-                 edition_type: str = "standard") -> str:
-    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
-    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`."""
-    suffix = "" if edition_type == "standard" else f"-{edition_type}"
-    return f"{document}-{locale}-{paper}-{profile}{suffix}"
 
 
 class Edition(Strict):

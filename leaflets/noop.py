@@ -166,33 +166,49 @@ def replay(root: Path, out: Path, selection: dict, state: str | None = None) -> 
 # argument (`--force`, `--strict`, `--shard`, `--help`, an abbreviation, a typo) means the full
 # command line runs, which parses and reports it.
 _VALUED = {"--document": "document", "--locale": "locale", "--paper": "paper", "--profile": "profile",
-           "--out": "out", "--jobs": None, "-j": None}
+           "--out": "out", "--jobs": "jobs", "-j": "jobs"}
 _FLAGS = {"--html": "html", "--allow-incomplete": "allow_incomplete"}
+_FULL = {"--force": "force", "--strict": "strict"}  # a build, but never a no-op
 
 
-def parse(argv: list[str]) -> dict | None:
-    """Read a plain `build` command line into its no-op selection, or None when it is anything else."""
+def scan(argv: list[str]) -> dict | None:
+    """Read a plain `build` command line (`--force` and `--strict` too) into its options, or None
+    when it is anything else: the full command line then parses and reports it."""
     args = list(argv)
     if args and args[0] == "build":
         args.pop(0)
     found: dict = {"document": None, "locale": None, "paper": None, "profile": None, "out": None,
-                   "html": False, "allow_incomplete": False}
+                   "html": False, "allow_incomplete": False, "force": False, "strict": False, "jobs": None}
     while args:
         token = args.pop(0)
         name, equals, value = token.partition("=")
         if name in _FLAGS and not equals:
             found[_FLAGS[name]] = True
+        elif name in _FULL and not equals:
+            found[_FULL[name]] = True
         elif name in _VALUED:
             if not equals:
                 if not args or args[0].startswith("-"):
                     return None
                 value = args.pop(0)
-            if _VALUED[name] is not None:
-                found[_VALUED[name]] = value
+            found[_VALUED[name]] = value
         elif token.startswith("-j") and token[2:].isdigit():
-            continue
+            found["jobs"] = token[2:]
         else:
             return None
+    if found["jobs"] is not None:
+        if not found["jobs"].isdigit() or int(found["jobs"]) < 1:
+            return None
+        found["jobs"] = int(found["jobs"])
+    return found
+
+
+def parse(argv: list[str]) -> dict | None:
+    """Read a plain `build` command line into its no-op selection, or None when it is anything else."""
+    found = scan(argv)
+    if found is None or found.pop("force") or found.pop("strict"):
+        return None
+    del found["jobs"]
     return found
 
 

@@ -8,6 +8,16 @@ SOURCE = ROOT / "source"
 LAYOUTS = ROOT / "layouts"
 STYLES = ROOT / "styles"
 BUILD = ROOT / "build"
+LEAFLET_FILE = "leaflet.yaml"  # each document's content, source/<document>/leaflet.yaml
+
+
+def edition_stem(document: str, locale: str, paper: str, profile: str,
+                 edition_type: str = "standard") -> str:
+    """Name one edition's outputs: `ambc-en-a4-screen` (the PDF, its HTML, its cache record);
+    an edition of another type than standard adds it: `ambc-en-a4-print-large-print`.
+    (Here, not beside the content models: a build names its editions before it loads them.)"""
+    suffix = "" if edition_type == "standard" else f"-{edition_type}"
+    return f"{document}-{locale}-{paper}-{profile}{suffix}"
 
 
 def relative_to_root(path: Path, root: Path) -> str:

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
 
-import jinja2
-
 from . import fonts
 from .diagnostics import ContentError, Diagnostic, Position, display_path, error
 
 if TYPE_CHECKING:  # the worker processes that render PDFs never load the content models
+    import jinja2
+
     from .finishing import EditionFacts
     from .view import EditionView, Job
 
@@ -30,6 +30,8 @@ MIN_LAST_PAGE_LINES = 6
 
 def environment(layouts: Path) -> jinja2.Environment:
     """Make the Jinja2 environment: autoescape on, undefined names are errors."""
+    import jinja2  # here: a render worker never fills layouts and need not import it
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts),
         autoescape=True,
@@ -58,6 +60,8 @@ def _environment(layouts: Path) -> jinja2.Environment:
 
 def render_html(view: EditionView, root: Path) -> str:
     """Fill the layouts with one edition's view model."""
+    import jinja2
+
     env = _environment((root / "layouts").resolve())
     env.leaflet_labels = view.labels  # what the installed gettext functions read
     try:
@@ -122,6 +126,7 @@ class RenderRequest:
     steps: tuple = ()          # finishing steps (names of functions in leaflets.finishing)
     attach_sources: bool = False
     extra: dict = field(default_factory=dict)
+    audit: bool = True         # False: the caller reads the fonts back itself (workers.Workers)
 
 
 def prepare(job: Job, root: Path) -> RenderRequest:
@@ -160,7 +165,7 @@ def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes
     fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
                             finisher(request.steps, request.facts), fit, font_config)
-    foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
+    foreign = fonts.audit(pdf, root, request.stem) if request.audit else []  # only bundled fonts
     if foreign:
         raise ContentError(foreign)
     return pdf, pages, fit[0] if fit else ""

@@ -19,13 +19,13 @@ import time
 import traceback
 import weakref
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .diagnostics import ContentError, Diagnostic
 
 if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
     from .render import RenderRequest
     from .view import Job
 
@@ -62,9 +62,13 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def render_one(request: RenderRequest, root: Path, font_config=None) -> Rendered:
-    """Render one prepared edition, turning its errors into a result so the others carry on."""
+def render_one(request: RenderRequest, root: Path, font_config=None, *, reply_html: bool = True) -> Rendered:
+    """Render one prepared edition, turning its errors into a result so the others carry on.
+
+    A pool worker is sent `reply_html=False`: the process that sent the HTML still has it, and a
+    long document's HTML is megabytes to copy back through the pipe."""
     from . import render
+    from .diagnostics import ContentError
 
     started = time.perf_counter()
     try:
@@ -74,11 +78,13 @@ def render_one(request: RenderRequest, root: Path, font_config=None) -> Rendered
     except Exception:  # an internal fault in one edition must not cost the others theirs
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, (),
                         traceback.format_exc())
-    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started, fit=fit)
+    return Rendered(request.stem, pdf, request.html if reply_html else None, pages,
+                    time.perf_counter() - started, fit=fit)
 
 
 def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
     """Fill the layouts for one edition here; a fault becomes that edition's result."""
+    from .diagnostics import ContentError
     from .render import prepare
 
     try:
@@ -156,6 +162,10 @@ def _pool(size: int) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=size, initializer=_start_worker, initargs=(os.getpid(),),
                                mp_context=multiprocessing.get_context(START_METHOD))
     pool.submit(int)  # start the workers now: they import WeasyPrint meanwhile
+    # Kept here: the pool forgets its processes once told to shut down, and they must still be
+    # killable (an interruption) and reaped (`Workers.close`).
+    pool._leaflets_processes = list(pool._processes.values())  # type: ignore[attr-defined]
+    pool._leaflets_manager = pool._executor_manager_thread  # type: ignore[attr-defined]
     _pools.add(pool)
     return pool
 
@@ -176,6 +186,65 @@ def prestart(size: int) -> None:
         _prestarted = _pool(size)
 
 
+def start_early(found: dict) -> None:
+    """Fork the render workers at once when a build command line (`noop.scan`) will render.
+
+    make_pdf.py calls this before the command line's own modules load (argparse, the commands,
+    pydantic, the content models, the checks), so each worker starts importing WeasyPrint about
+    as soon as WeasyPrint alone would, while this process loads, checks and resolves. It reads
+    only each document's editions list and the cache records (`cache.quick_count`); whatever it
+    cannot tell leaves the decision to the build (`commands.build`), which checks everything.
+    A SIGTERM from now on interrupts like Ctrl-C (as `cli.main` arranges), so that the workers
+    are killed and reaped.
+    """
+    from .paths import ROOT, _output_folder
+
+    if _prestarted is not None or _preloading is not None or "weasyprint" in sys.modules:
+        return
+    try:
+        out = _output_folder(found["out"]) if found["out"] is not None else ROOT / "build"
+        from .cache import build_options, quick_count
+
+        count = quick_count(ROOT, out, (found["document"], found["locale"], found["paper"], found["profile"]),
+                            found["force"], build_options(found["allow_incomplete"]), found["html"])
+    except Exception:  # noqa: BLE001 - the build itself will say what is wrong
+        return
+    if count:
+        import signal
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupt)
+        prestart(min(found["jobs"] or cpu_count(), count))
+
+
+def interrupted() -> None:
+    """Stop at once on Ctrl-C or SIGTERM that struck before the command line took them over."""
+    import signal
+
+    from .exits import EXIT_INTERRUPTED, INTERRUPTED
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
+    kill_all()
+    print(INTERRUPTED, file=sys.stderr)
+    leave(EXIT_INTERRUPTED)
+
+
+def leave(status: int) -> None:
+    """End the command now that every output is written and closed: kill a pool that no build
+    took, reap it, flush the standard streams and exit without tearing the interpreter down
+    (freeing the content models, the templates, thousands of modules: up to a tenth of a
+    second of an edition's time, spent on nothing the user sees)."""
+    discard_prestarted(kill=True)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
 def discard_prestarted(kill: bool = False) -> None:
     """Stop a prestarted pool that no build took (e.g. the content had errors)."""
     global _prestarted
@@ -188,7 +257,7 @@ def discard_prestarted(kill: bool = False) -> None:
 
 def _kill(pool: ProcessPoolExecutor) -> None:
     """Kill a pool's worker processes now, whatever they are doing (an interrupted build)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    processes = getattr(pool, "_leaflets_processes", None) or list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         try:
             process.kill()
@@ -227,12 +296,23 @@ class Workers:
                 yield request if isinstance(request, Rendered) else render_one(request, root)
             return
         futures: dict[Future, str] = {}
+        sent: dict[str, str] = {}  # each edition's HTML, until its PDF is back
         for job in jobs:  # fill the layouts here while the workers render what is ready
             request = _prepare(job, root)
             if isinstance(request, Rendered):
                 yield request
             else:
-                futures[self.pool.submit(render_one, request, root)] = job.stem
+                # This process reads the fonts back (below): it has the time while the workers
+                # render, and a worker would import pikepdf and fontTools on its edition's path.
+                request = replace(request, audit=False)
+                futures[self.pool.submit(render_one, request, root, reply_html=False)] = job.stem
+                sent[job.stem] = request.html
+                del request
+        # Nothing more will be sent: each worker leaves as soon as the last edition is done,
+        # while this process writes the outputs, instead of when `close` asks.
+        self.pool.shutdown(wait=False)
+        if futures:
+            _ready_to_audit(root)
         pending, announced = set(futures), set()
         while pending:
             done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
@@ -241,12 +321,18 @@ class Workers:
                     announced.add(future)
                     started(futures[future])
             for future in sorted(done, key=list(futures).index):
-                yield _outcome(future, futures[future])
+                stem = futures[future]
+                yield _audited(_outcome(future, stem), sent.pop(stem), root)
 
     def close(self) -> None:
-        """Stop the workers, dropping editions not yet started."""
+        """Stop the workers, dropping editions not yet started, and wait until they have exited."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            manager = getattr(self.pool, "_leaflets_manager", None)
+            if manager is not None:  # it joins the workers (after an earlier shutdown too)
+                manager.join()
+            for process in getattr(self.pool, "_leaflets_processes", ()):
+                process.join()
 
     def abort(self) -> None:
         """Kill the workers at once, dropping every edition not finished (an interruption)."""
@@ -262,6 +348,34 @@ class Workers:
             self.abort()
         else:
             self.close()
+
+
+def _ready_to_audit(root: Path) -> None:
+    """Load what reading the fonts back needs, while the workers render."""
+    try:
+        from . import fonts
+
+        fonts.postscript_names(root)
+        import pikepdf  # noqa: F401
+        from fontTools.ttLib import TTFont  # noqa: F401
+    except Exception:  # noqa: BLE001 - the audit itself reports what is wrong
+        pass
+
+
+def _audited(rendered: Rendered, html: str, root: Path) -> Rendered:
+    """Check a worker's PDF embeds only bundled fonts (`fonts.audit`), as `render.execute` does
+    for a PDF rendered in this process; give the edition its HTML back."""
+    if not rendered.ok:
+        return rendered
+    from .fonts import audit
+
+    try:
+        foreign = audit(rendered.pdf, root, rendered.stem)
+    except Exception:  # noqa: BLE001 - an unreadable PDF fails its edition, not the build
+        return Rendered(rendered.stem, None, None, 0, rendered.seconds, (), traceback.format_exc())
+    if foreign:
+        return Rendered(rendered.stem, None, None, 0, rendered.seconds, tuple(foreign))
+    return replace(rendered, html=html)
 
 
 def _outcome(future: Future, stem: str) -> Rendered:
