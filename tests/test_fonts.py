@@ -319,6 +319,18 @@ def test_an_embedded_font_that_is_not_bundled_is_an_error_naming_the_edition(tmp
     assert foreign.file == display_path(root / "styles/fonts")
 
 
+def test_an_edition_a_worker_renders_with_a_foreign_font_fails_and_is_not_written(tmp_path, monkeypatch):
+    """The build process reads back each PDF its workers send (they do not): same verdict."""
+    root = fixture_project(tmp_path, letter=True)
+    bundled = fonts.postscript_names(root)
+    monkeypatch.setattr(fonts, "postscript_names", lambda root: bundled - {"NotoSans-Bold"})
+    with pytest.raises(ContentError) as caught:
+        build(root, tmp_path / "out", EN, jobs=2, force=True)
+    assert sorted((d.code, d.message.split(" embeds")[0]) for d in caught.value.diagnostics) == [
+        ("foreign-font", "edition fonts-en-a4-screen"), ("foreign-font", "edition fonts-en-letter-screen")]
+    assert not list((tmp_path / "out").rglob("*.pdf"))
+
+
 def test_the_fontconfig_configuration_lists_only_the_bundled_folder(tmp_path):
     from lxml import etree
 

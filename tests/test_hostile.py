@@ -475,6 +475,26 @@ def test_workers_die_with_a_killed_build(tmp_path):
     assert left == []
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads processes from /proc")
+def test_workers_are_forked_before_the_content_models_load(tmp_path):
+    """make_pdf.py forks the render workers first: they never carry pydantic's native code (nor
+    the content models) that the build process loads afterwards."""
+    import os
+    import signal
+
+    proc = _start_build(_project_with_code(tmp_path))
+    try:
+        workers = [pid for pid in _alive_in_session(proc.pid) if pid != proc.pid]
+        maps = {pid: Path(f"/proc/{pid}/maps").read_text() for pid in workers + [proc.pid]}
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert len(workers) == 2
+    assert not [pid for pid in workers if "pydantic_core" in maps[pid]]
+
+
 def test_the_manifest_is_rewritten_from_the_records_before_a_build(project):
     import hashlib
     import json
