@@ -26,6 +26,9 @@ BASE_TEMPLATE = "leaflet.html.j2"
 # Copyfitting: layers tried in turn when the body's last page would hold too few lines.
 COPYFIT_STEPS = ("styles/copyfit/step-1.css", "styles/copyfit/step-2.css", "styles/copyfit/step-3.css")
 MIN_LAST_PAGE_LINES = 6
+# Each copyfit step renders the whole document again: worth it for a leaflet, not for a long
+# document, where it doubled the time of a 42-page one (docs/performance.md, long documents).
+COPYFIT_MAX_PAGES = 16
 
 
 def environment(layouts: Path) -> jinja2.Environment:
@@ -194,7 +197,8 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(font_config=font_config, **options)
         fitted = None
-        if short_last_body_page(rendered):  # copyfit: keep the first step that fixes it
+        # copyfit a leaflet: keep the first step that fixes its last page
+        if short_last_body_page(rendered) and len(rendered.pages) <= COPYFIT_MAX_PAGES:
             for step in COPYFIT_STEPS:
                 layer = weasyprint.CSS(filename=str(root / step), url_fetcher=fetcher)
                 attempt = document.render(font_config=font_config, **{**options, "stylesheets": [layer]})
@@ -259,6 +263,8 @@ def describe_fit(rendered, fitted: str | None = None) -> str:
     text = f"last body page {body[-1]}: {lines} lines, {max(0, min(100, round(100 * (bottom - top) / height)))}% full"
     if fitted:
         text += f" (copyfitted: {fitted})"
+    elif short_last_body_page(rendered) and len(rendered.pages) > COPYFIT_MAX_PAGES:
+        text += f" (too short: not copyfitted, longer than {COPYFIT_MAX_PAGES} pages)"
     elif short_last_body_page(rendered):
         text += f" (too short: could not copyfit page {body[-1]})"
     return text

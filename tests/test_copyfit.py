@@ -48,3 +48,18 @@ def test_the_fit_is_described_for_the_build_line():
     render_pdf(leaflet(11), (ROOT / "layouts").as_uri() + "/", ROOT, {}, fit=fit)
     assert fit == [fit[0]] and fit[0].startswith("last body page 1: 11 lines, ")
     assert fit[0].endswith("(copyfitted: step-1)")
+
+
+def test_a_document_longer_than_the_copyfit_limit_is_rendered_once(monkeypatch):
+    """Each copyfit step renders the whole document again: a long document is left as it falls."""
+    import leaflets.render
+
+    monkeypatch.setattr(leaflets.render, "COPYFIT_MAX_PAGES", 1)  # leaflet(11) has 2 pages
+    renders = []
+    real = weasyprint.HTML.render
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda self, **k: renders.append(1) or real(self, **k))
+    fit: list[str] = []
+    pdf, pages = render_pdf(leaflet(11), (ROOT / "layouts").as_uri() + "/", ROOT, {}, fit=fit)
+    assert pages == 2 and len(pypdfium2.PdfDocument(pdf)) == 2 and len(renders) == 1
+    assert fit[0].startswith("last body page 2: 1 lines, ")
+    assert fit[0].endswith("(too short: not copyfitted, longer than 1 pages)")
