@@ -228,21 +228,28 @@ def bench_finishing(project: Path, runs: int) -> None:
 
 # --- pages --------------------------------------------------------------------------------------
 
+MAX_SECTIONS = 120
+
+
 def generate(project: Path, name: str, sections: int, tables: int = 0) -> tuple[str, dict]:
     """Write source/<name>/: the first document's front matter and one screen edition, with a body
-    of `sections` sections (a heading and three paragraphs) and `tables` of its tables spread out."""
+    of `sections` sections' worth of text (a heading and three paragraphs each; beyond 120, 120
+    sections with longer paragraphs) and `tables` of its tables spread out."""
     leaflet, edition = first_edition(project)
     data = yaml.safe_load(leaflet.read_text("utf-8"))
     table = next((block for block in data["body"] if "table" in block), None)
     keys = [r["id"] for r in yaml.safe_load((leaflet.parent / "references.yaml").read_text("utf-8"))["references"]
             if "uncited" not in r]
     body = []
-    every = max(1, sections // tables) if tables and table else 0
-    for i in range(sections):
+    # A body holds at most 500 blocks: beyond 120 sections, the paragraphs grow instead.
+    written = min(sections, MAX_SECTIONS)
+    words = " ".join([WORDS] * max(1, round(sections / written)))
+    every = max(1, written // tables) if tables and table else 0
+    for i in range(written):
         body.append({"heading": f"Section {i + 1}"})
         for j in range(3):
             n = 3 * i + j
-            body.append({"paragraph": f"This is paragraph {n + 1} of the text. {WORDS}[@{keys[n % len(keys)]}]"})
+            body.append({"paragraph": f"This is paragraph {n + 1} of the text. {words}[@{keys[n % len(keys)]}]"})
         if every and i % every == 0 and sum("table" in b for b in body) < tables:
             body.append(copy.deepcopy(table))  # written out in full: no YAML aliases
     edition = dict(edition, profile="screen", job_code=f"{edition['job_code']}-{name.upper()}")
