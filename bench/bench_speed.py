@@ -377,10 +377,10 @@ def main() -> int:
                         help="pairs for the ~200-page and 60-edition cases (default 1)")
     parser.add_argument("--only", action="append", choices=["one", "noop", "finishing", "pages", "editions"],
                         help="run only this section (repeatable)")
-    parser.add_argument("--pages", type=case, nargs="+", default=[(5, 0), (25, 0), (125, 0), (100, 20), (500, 0)],
+    parser.add_argument("--pages", type=case, nargs="+", default=[(5, 0), (25, 0), (125, 0), (100, 20), (800, 0)],
                         metavar="SECTIONS[:TABLES]",
-                        help="generated documents (default 5 25 125 100:20 500: about 2, 10, 50 pages, "
-                             "50 pages with 20 tables, 200 pages)")
+                        help="generated documents (default 5 25 125 100:20 800: about 2, 10, 50 pages, "
+                             "40 pages with 20 tables, 200 pages)")
     parser.add_argument("--editions", type=int, nargs="+", default=[1, 9, 60],
                         help="edition counts (default 1 9 60)")
     args = parser.parse_args()
