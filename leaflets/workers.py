@@ -4,9 +4,10 @@ Importing WeasyPrint costs more than rendering a short leaflet, so a pool of wor
 import it once and then render many editions beats one process per edition. This process fills
 the layouts (it has the content loaded) and sends each worker plain HTML and options; the
 workers never load the content models. When the build knows early that something must be
-rendered, `prestart` forks the pool before the sources are even loaded, so the workers import
-WeasyPrint on the other cores while this process loads, checks and resolves. On one CPU, or
-with no pool started, editions render in this process.
+rendered, `prestart` forks the pool before the sources are even loaded (`start_early`, called by
+make_pdf.py before the command line's own modules import), so the workers import WeasyPrint on
+the other cores while this process loads, checks and resolves; this process reads each PDF's
+fonts back as it arrives. On one CPU, or with no pool started, editions render in this process.
 """
 
 from __future__ import annotations
