@@ -183,7 +183,8 @@ from leaflets.plan import Filters
 
 root = Path(".")
 document, locale, paper, profile, runs = sys.argv[1:6]
-[job] = resolve_editions(root, Filters(document, locale, paper, profile))
+[job] = [j for j in resolve_editions(root, Filters(document, locale, paper, profile))
+         if getattr(j.edition, "type", "standard") == "standard"]  # not the large-print edition
 request = render.prepare(job, root)
 names = [getattr(s, "__name__", s) for s in request.steps]
 steps = [finishing.step(s) if isinstance(s, str) else s for s in request.steps]
