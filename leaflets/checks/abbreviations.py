@@ -74,6 +74,7 @@ def check(doc: SourceDocument, units: list[Unit]) -> list[Diagnostic]:
 def _unknown_and_lookalikes(doc: SourceDocument, units: list[Unit], glossary: dict[str, str]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     reported: set[str] = set()
+    verdicts: dict[str, tuple[str | None, str | None]] = {}  # token -> (lookalike, missing part)
     for unit in units:
         text = unit.visible
         addresses = [address.span() for address in _ADDRESS.finditer(text)]
@@ -81,14 +82,15 @@ def _unknown_and_lookalikes(doc: SourceDocument, units: list[Unit], glossary: di
             if any(start <= match.start() < end for start, end in addresses):
                 continue
             token = match.group(0)
-            lookalike = token.translate(_LOOKALIKES)
-            if lookalike != token and not _known(token, glossary) and _known(lookalike, glossary):
+            if token not in verdicts:  # a long document repeats its words: judge each one once
+                verdicts[token] = _verdict(token, glossary)
+            lookalike, missing = verdicts[token]
+            if lookalike is not None:
                 found.append(error(
                     visible_position(doc, unit, match.start()), "abbreviation-lookalike",
                     f"'{token}' looks like the abbreviation '{lookalike}' mistyped",
                     f"type '{lookalike}' (a lowercase l or a zero reads like I or O in print)"))
                 continue
-            missing = _unknown_part(token, glossary)
             if missing and missing not in reported:
                 reported.add(missing)
                 offset = match.start() + token.find(missing)
@@ -98,6 +100,14 @@ def _unknown_and_lookalikes(doc: SourceDocument, units: list[Unit], glossary: di
                     f"add '{missing}: <what it stands for>' under glossary:, "
                     "or write the word in lowercase if it is not an abbreviation"))
     return found
+
+
+def _verdict(token: str, glossary: dict[str, str]) -> tuple[str | None, str | None]:
+    """Return the abbreviation a token mistypes (a lookalike), else None and its unknown part."""
+    lookalike = token.translate(_LOOKALIKES)
+    if lookalike != token and not _known(token, glossary) and _known(lookalike, glossary):
+        return lookalike, None
+    return None, _unknown_part(token, glossary)
 
 
 def _known(token: str, glossary: dict[str, str]) -> bool:
