@@ -63,6 +63,8 @@ def run(command: list[str], cwd: Path, split: dict | None = None) -> tuple[float
         sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{out}{err}")
+    if split is not None:
+        split.setdefault("cpu", []).append(_CPU.get(child.pid, 0.0))
     return seconds, peak_of(child.pid), out
 
 
@@ -99,6 +101,7 @@ def _sample(child: subprocess.Popen, split: dict) -> None:
 
 
 _PEAKS: dict[int, float] = {}
+_CPU: dict[int, float] = {}  # user + system seconds of the process tree: steadier than wall time under load
 
 
 def peak_of(pid: int) -> float:
@@ -112,6 +115,7 @@ class Popen(subprocess.Popen):
         pid, status, usage = os.wait4(self.pid, wait_flags)
         if pid:
             _PEAKS[pid] = usage.ru_maxrss / 1024
+            _CPU[pid] = usage.ru_utime + usage.ru_stime
         return pid, status
 
 
@@ -288,10 +292,11 @@ def bench_pages(project: Path, runs: int, big_runs: int, cases: list[tuple[int, 
         _, _, text = make_pdf(project, "--force", "--html", "--jobs", "1", *chosen)
         pages = int(re.search(r"(\d+) pages", text)[1])
         html = next((project / "build" / name).glob("*.html"))
-        ours, theirs, split = [], [], {}
+        ours, theirs, split, alone = [], [], {}, {}
         for _ in range(big_runs if sections >= BIG_SECTIONS else runs):
             ours.append(run([sys.executable, "make_pdf.py", "--force", "--jobs", "1", *chosen], project, split)[:2])
-            theirs.append(run(weasyprint_alone(project, [html]), project)[:2])
+            theirs.append(run(weasyprint_alone(project, [html]), project, alone)[:2])
+        cpu_ratio = pair_ratio(split["cpu"], alone["cpu"])
         t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
         m_ours, m_alone = (statistics.median(x[1] for x in v) for v in (ours, theirs))
         time_ratio = pair_ratio([x[0] for x in ours], [x[0] for x in theirs])
@@ -302,14 +307,18 @@ def bench_pages(project: Path, runs: int, big_runs: int, cases: list[tuple[int, 
               f"{len(ours)} pair(s)): "
               f"pipeline {t_ours:.2f} s {m_ours:.0f} MiB (build process {split['main']:.0f} MiB, worker "
               f"{split['children']:.0f} MiB); WeasyPrint alone {t_alone:.2f} s {m_alone:.0f} MiB; time ratio "
-              f"{time_ratio:.2f}, memory ratio {memory_ratio:.2f}; {load()}", flush=True)
+              f"{time_ratio:.2f}, memory ratio {memory_ratio:.2f}; CPU time (user + system, every process) "
+              f"{statistics.median(split['cpu']):.2f} s against {statistics.median(alone['cpu']):.2f} s, ratio "
+              f"{cpu_ratio:.2f}; {load()}", flush=True)
         rows.append(f"| {pages}{f' ({tables} tables)' if tables else ''} | {t_ours:.2f} s, {m_ours:.0f} MiB "
                     f"| {t_alone:.2f} s, {m_alone:.0f} MiB | {time_ratio:.2f} | {memory_ratio:.2f} "
-                    f"| {split['main']:.0f} / {split['children']:.0f} MiB | {len(ours)} | {load(short=True)} |")
+                    f"| {split['main']:.0f} / {split['children']:.0f} MiB | {cpu_ratio:.2f} | {len(ours)} "
+                    f"| {load(short=True)} |")
         shutil.rmtree(project / "source" / name)
         shutil.rmtree(project / "build" / name, ignore_errors=True)
     print("\n| pages | pipeline | WeasyPrint alone | time ratio | memory ratio | build process / worker peak "
-          "| pairs | load average |\n|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n", flush=True)
+          "| CPU time ratio | pairs | load average |\n|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n",
+          flush=True)
     return rows
 
 
