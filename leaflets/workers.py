@@ -240,8 +240,9 @@ def leave(status: int) -> None:
     discard_prestarted(kill=True)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):
+            if stream is not None:  # `2>&-`: no stream at all
+                stream.flush()
+        except (OSError, ValueError):  # a reader that left (`| head`): nothing more to say
             pass
     os._exit(status)
 
