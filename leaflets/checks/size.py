@@ -1,13 +1,13 @@
 """Size rule: warn before a long document costs minutes and hundreds of megabytes to render.
 
 WeasyPrint lays out a whole document in memory, and tables are its most expensive boxes; a
-document far beyond a leaflet's size is slow because of the renderer, not the pipeline (one
-edition of a 42-page document with 20 tables and of a 200-page one took 1.0–1.1 times WeasyPrint
-alone on the same HTML, in time and in peak memory). The figures below were measured with
-`bench/bench_speed.py --only pages` on the 2-CPU machine of docs/performance.md ("Long
-documents"): generated documents of 2.5 to 3 KB of YAML a page; WeasyPrint alone took
-SECONDS_PER_PAGE a page and BASE_MIB plus MIB_PER_PAGE a page of memory, and each of the
-first document's tables added about MIB_PER_TABLE.
+document far beyond a leaflet's size is slow because of the renderer: its layout and
+`write_pdf` are 97-99% of a long document's CPU time, and the build's peak memory was 0.96-1.10
+times WeasyPrint alone's on the same HTML (42 pages with 20 tables, 47 and 212 pages). The
+figures below were measured with `bench/bench_speed.py --only pages` on the shared 2-CPU
+machine of docs/performance.md ("Long documents"), load average 4 to 8: generated documents of
+2.4 to 2.9 KB of YAML a page; WeasyPrint alone took 0.26 s a page (128 pages) to 0.41 s a page
+(42 pages, 20 tables), and 68 MiB for 3 pages to 166 MiB for 212, tables more.
 """
 
 from __future__ import annotations
