@@ -341,19 +341,24 @@ def bench_editions(project: Path, runs: int, big_runs: int, counts: list[int]) -
             make_pdf(project, "--force", "--html", "--jobs", str(jobs))
             html = sorted((project / "build").glob("ed*/*.html"))
             html = [h for h in html if h.parent.name in names[:count]]
-            ours, theirs = [], []
+            ours, theirs, cpu_ours, cpu_alone = [], [], [], []
             for _ in range(big_runs if count >= BIG_COUNT else runs):
-                ours.append(make_pdf(project, "--force", "--jobs", str(jobs))[:2])
+                split: dict = {}
+                ours.append(run([sys.executable, "make_pdf.py", "--force", "--jobs", str(jobs)], project, split)[:2])
+                cpu_ours.append(split["cpu"][0])
                 alone = _parallel([weasyprint_alone(project, html[k::jobs]) for k in range(jobs)], project)
                 theirs.append((max(a[0] for a in alone), max(a[1] for a in alone)))
+                cpu_alone.append(sum(a[3] for a in alone))
             t_ours, t_alone = (statistics.median(x[0] for x in v) for v in (ours, theirs))
             m_ours, m_alone = (statistics.median(x[1] for x in v) for v in (ours, theirs))
             ratio = pair_ratio([x[0] for x in ours], [x[0] for x in theirs])
             print(f"editions {count:>3}, {jobs} worker(s), {len(ours)} pair(s): pipeline {t_ours:.2f} s "
                   f"{m_ours:.0f} MiB; WeasyPrint alone in {jobs} process(es) {t_alone:.2f} s {m_alone:.0f} MiB; "
-                  f"time ratio {ratio:.2f}; {load()}", flush=True)
+                  f"time ratio {ratio:.2f}; CPU time {statistics.median(cpu_ours):.2f} s against "
+                  f"{statistics.median(cpu_alone):.2f} s, ratio {pair_ratio(cpu_ours, cpu_alone):.2f}; {load()}", flush=True)
             rows.append(f"| {count} | {jobs} | {t_ours:.2f} s, {m_ours:.0f} MiB | {t_alone:.2f} s, {m_alone:.0f} MiB "
-                        f"| {ratio:.2f} | {m_ours / m_alone:.2f} | {len(ours)} | {load(short=True)} |")
+                        f"| {ratio:.2f} | {m_ours / m_alone:.2f} | {pair_ratio(cpu_ours, cpu_alone):.2f} | {len(ours)} "
+                        f"| {load(short=True)} |")
         for name in names[:count]:
             (project / "source" / name).rename(parked / name)
         shutil.rmtree(project / "build", ignore_errors=True)
@@ -362,12 +367,12 @@ def bench_editions(project: Path, runs: int, big_runs: int, counts: list[int]) -
     parked.rmdir()
     for name in names:
         shutil.rmtree(project / "source" / name)
-    print("\n| editions | workers | pipeline | WeasyPrint alone | time ratio | memory ratio | pairs "
-          "| load average |\n|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n", flush=True)
+    print("\n| editions | workers | pipeline | WeasyPrint alone | time ratio | memory ratio | CPU time ratio | pairs "
+          "| load average |\n|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n", flush=True)
     return rows
 
 
-def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, str]]:
+def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, str, float]]:
     started = time.perf_counter()
     children = [subprocess.Popen(c, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 for c in commands]
@@ -376,7 +381,7 @@ def _parallel(commands: list[list[str]], cwd: Path) -> list[tuple[float, float, 
         out, err = child.communicate()
         if child.returncode:
             raise SystemExit(err)
-        results.append((time.perf_counter() - started, peak_of(child.pid), out))
+        results.append((time.perf_counter() - started, peak_of(child.pid), out, _CPU.get(child.pid, 0.0)))
     return results
 
 
