@@ -299,7 +299,7 @@ def describe_fit(rendered, fitted: str | None = None) -> str:
         fills["body"] = PageFill(body[-1], "body", lines, blocks,
                                  max(0, min(100, round(100 * (bottom - top) / height))), "h2" in headings)
     parts = []
-    for fill in fills.values():
+    for fill in sorted(fills.values(), key=lambda fill: fill.number):
         text = f"last body page {fill.number}: {fill.lines} lines" if fill.part == "body" else \
             f"back matter page {fill.number}: {fill.lines} lines, {fill.blocks} block{'s' * (fill.blocks != 1)}"
         parts.append(f"{text}, {fill.percent}% full")

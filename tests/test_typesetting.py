@@ -1,9 +1,11 @@
-"""Even leading: a line that carries a citation superscript sits as far from its neighbours as a
-line without one, in every edition type (standard and large print) and paper.
+"""Typesetting read back from the fixture leaflet's PDFs with pypdfium2 (each character's origin,
+i.e. its baseline, its font size and font name):
 
-Read back with pypdfium2: each character's origin (its baseline) and font size. Superscripts are
-the runs of digits, commas and dashes drawn a little above a body line; the line under them is a
-line with a citation.
+- even leading: a line that carries a citation superscript sits as far from its neighbours as a
+  line without one, in every edition type (standard and large print) and paper. Superscripts are
+  the runs of digits, commas and dashes drawn a little above a body line;
+- the running head is one line on every page, however long the section name (German);
+- page fit: the A5 edition's last page holds a complete section, not a lone fragment.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual" / "source"
 # One edition of each kind: A4 and A5, screen and print, standard and large print, a translation.
 STEMS = ("ambc-en-a4-screen", "ambc-en-a5-print", "ambc-de-a4-screen", "ambc-en-a4-print-large-print")
+HEADS = ("ambc-de-a4-screen", "ambc-en-a5-print", "ambc-en-a4-print-large-print")
 CITATION = set("0123456789,\u2013-")
 SAME = 0.15  # points: baselines are placed on a 1/100 pt grid; 0.15 pt is no visible difference
 
@@ -104,7 +107,7 @@ def body_gaps(pdf: Path) -> tuple[float, list[tuple[int, float, bool, str]]]:
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory) -> dict[str, Path]:
-    project = tmp_path_factory.mktemp("leading") / "project"
+    project = tmp_path_factory.mktemp("typesetting") / "project"
     shutil.copytree(FIXTURE, project / "source")
     for tree in ("layouts", "styles"):
         shutil.copytree(ROOT / tree, project / tree)
@@ -129,3 +132,32 @@ def test_lines_with_citations_keep_the_leading(editions, stem):
     assert not odd, (f"{stem}: lines with a citation sit at distances no line without one has "
                      f"(pitch {pitch} pt; page, gap, cited, line): {odd}")
     assert any(abs(gap[1] - pitch) <= SAME for gap in cited), f"{stem}: no cited line at the body pitch"
+
+
+@pytest.mark.parametrize("stem", HEADS)
+def test_the_running_head_is_one_line(editions, stem):
+    """The running head is the top row of a page after the first; a second row of its size set
+    at about its own line pitch below it would be the head wrapping (the text below starts further
+    down, after the head's padding)."""
+    wrapped = []
+    for number, page in enumerate(rows(editions[stem]), 1):
+        if number == 1:
+            continue  # the front page has no running head
+        head = page[:1]
+        for row in page[1:]:
+            if row.size != head[-1].size or head[-1].y - row.y > 1.2 * row.size:  # size: 4/3 of the pt size
+                break
+            head.append(row)
+        if len(head) > 1:
+            wrapped.append((number, [row.text for row in head]))
+    assert not wrapped, f"{stem}: running head on more than one line (page, rows): {wrapped}"
+
+
+def test_the_a5_last_page_holds_a_complete_section(editions):
+    """The A5 back matter would end on 'Other sources consulted' alone: the references start on
+    the last page instead, heading first."""
+    pages = rows(editions["ambc-en-a5-print"])
+    last = [row.text for row in pages[-1]]
+    assert "References" in last, f"last page of the A5 edition: {last[:6]}"
+    assert any(text.startswith("Othersourcesconsulted") for text in last)
+    assert "References" not in [row.text for row in pages[-2]]
