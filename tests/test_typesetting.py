@@ -23,7 +23,7 @@ import pytest
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual" / "source"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "documents" / "ambc"  # the fixture leaflet
 # One edition of each kind: A4 and A5, screen and print, standard and large print, a translation.
 STEMS = ("ambc-en-a4-screen", "ambc-en-a5-print", "ambc-de-a4-screen", "ambc-en-a4-print-large-print")
 HEADS = ("ambc-de-a4-screen", "ambc-en-a5-print", "ambc-en-a4-print-large-print")
@@ -108,7 +108,7 @@ def body_gaps(pdf: Path) -> tuple[float, list[tuple[int, float, bool, str]]]:
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory) -> dict[str, Path]:
     project = tmp_path_factory.mktemp("typesetting") / "project"
-    shutil.copytree(FIXTURE, project / "source")
+    shutil.copytree(FIXTURE, project / "source" / "ambc")
     for tree in ("layouts", "styles"):
         shutil.copytree(ROOT / tree, project / tree)
     outputs = build(project, project / "build", Filters(stems=frozenset(STEMS)),
