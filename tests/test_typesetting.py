@@ -65,13 +65,14 @@ def rows(pdf: Path) -> list[list[Row]]:
                               b"Bold" in _font_name(text, index)))
             found.sort(key=lambda item: -item[0])
             grouped: list[list] = []
-            for item in found:
-                if grouped and grouped[-1][-1][0] - item[0] < 0.5:
+            for item in found:  # a row: within a quarter of its size of the row's first character
+                if grouped and grouped[-1][0][0] - item[0] < 0.25 * 0.75 * item[2]:  # (pdfium's size is 4/3 pt)
                     grouped[-1].append(item)
                 else:
                     grouped.append([item])
-            pages.append([Row(sum(i[0] for i in g) / len(g), "".join(i[1] for i in g),
-                              Counter(i[2] for i in g).most_common(1)[0][0],
+            pages.append([Row(Counter(round(i[0], 2) for i in g).most_common(1)[0][0],  # its baseline:
+                              "".join(i[1] for i in g),  # where most characters stand (Arabic marks
+                              Counter(i[2] for i in g).most_common(1)[0][0],  # have origins of their own)
                               2 * sum(i[3] for i in g) > len(g)) for g in grouped])
     finally:
         document.close()
