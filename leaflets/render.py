@@ -7,7 +7,7 @@ import mimetypes
 import re
 from functools import lru_cache
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -263,20 +263,25 @@ def page_fills(rendered) -> list[PageFill]:
                    if page._page_box.page_type.name == name]
         if len(numbers) < 2:
             continue
-        box = rendered.pages[numbers[-1] - 1]._page_box
-        lines, blocks, headings = _count(box)
-        top, height = box.content_box_y(), box.height
-        bottom = max((_bottom(child) for child in box.children), default=top)
-        percent = max(0, min(100, round(100 * (bottom - top) / height)))
-        opens = "h2" in headings
+        fill = _measure(rendered, numbers[-1], part)
         short = ""
-        if part == "body" or not opens:
-            if lines < MIN_LAST_PAGE_LINES:
-                short = f"{lines} lines"
-            elif blocks < MIN_LAST_PAGE_BLOCKS:
+        if part == "body" or not fill.opens_section:
+            if fill.lines < MIN_LAST_PAGE_LINES:
+                short = f"{fill.lines} lines"
+            elif fill.blocks < MIN_LAST_PAGE_BLOCKS:
                 short = "a lone paragraph" if part == "body" else "a lone fragment of a section"
-        fills.append(PageFill(numbers[-1], part, lines, blocks, percent, opens, short))
+        fills.append(replace(fill, short=short))
     return fills
+
+
+def _measure(rendered, number: int, part: str) -> PageFill:
+    """Count one page's lines and blocks and how far down its flow reaches."""
+    box = rendered.pages[number - 1]._page_box
+    lines, blocks, headings = _count(box)
+    top, height = box.content_box_y(), box.height
+    bottom = max((_bottom(child) for child in box.children), default=top)
+    percent = max(0, min(100, round(100 * (bottom - top) / height)))
+    return PageFill(number, part, lines, blocks, percent, "h2" in headings)
 
 
 def short_last_page(rendered) -> int | None:
@@ -293,12 +298,7 @@ def describe_fit(rendered, fitted: str | None = None) -> str:
         return ""
     fills = {fill.part: fill for fill in page_fills(rendered)}
     if "body" not in fills:  # a one-page body: described, never judged
-        box = rendered.pages[body[-1] - 1]._page_box
-        lines, blocks, headings = _count(box)
-        top, height = box.content_box_y(), box.height
-        bottom = max((_bottom(child) for child in box.children), default=top)
-        fills["body"] = PageFill(body[-1], "body", lines, blocks,
-                                 max(0, min(100, round(100 * (bottom - top) / height))), "h2" in headings)
+        fills["body"] = _measure(rendered, body[-1], "body")
     parts = []
     for fill in sorted(fills.values(), key=lambda fill: fill.number):
         text = f"last body page {fill.number}: {fill.lines} lines" if fill.part == "body" else \
