@@ -112,6 +112,24 @@ def project(tmp_path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+# The modules that take longest, longest first (measured with --durations=0; see the test-suite
+# section of docs/performance.md). pytest-xdist hands whole modules to its workers in collection
+# order (--dist loadscope --no-loadscope-reorder), so the long ones start at once and the many
+# short ones fill the end: neither worker sits idle while the other finishes a long module.
+# Modules not named here keep their order, after these.
+LONGEST_FIRST = (
+    "test_profiles", "test_preview", "test_noop", "test_fuzz_hostile", "test_matrix", "test_hostile",
+    "test_compare", "test_check_command", "test_build", "test_preflight", "test_any_leaflets",
+    "test_render_faults", "test_fonts", "test_atomic_outputs", "test_preflight_command",
+    "test_property", "test_i18n_catalogues", "test_size_check", "test_doctor",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: keeps the order within
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="accept the current page images as the references of tests/test_visual.py")
