@@ -50,41 +50,38 @@ def heavy(done: subprocess.CompletedProcess) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> tuple[Path, Path]:
-    """A built project whose no-op record is written for its own place, and a pristine copy of it.
-
-    A copy of the project with one edition built: its record of the no-op is written. A record
-    holds for one project and output folder, so a copy elsewhere runs in full once; then it
-    answers from its own record. The tests of this module run one after another on that one
-    place, each from the pristine bytes (`built`), so each finds a sound record without paying
-    for a full run of its own."""
+def clean(tmp_path_factory) -> Path:
+    """A copy of the project with one edition built: its record of the no-op is written."""
     # the small fixture leaflet, with the code: never the leaflets a user keeps under source/
-    first = make_project(tmp_path_factory.mktemp("noop") / "project", ("anaemia",))
-    done = make_pdf(first, *first_edition(first)[1])
+    project = make_project(tmp_path_factory.mktemp("noop") / "project", ("anaemia",))
+    done = make_pdf(project, *first_edition(project)[1])
     assert done.returncode == EXIT_OK, messages(done)
-    assert list((first / "build" / ".cache" / "noop").glob("*.json"))
-    place = tmp_path_factory.mktemp("noop-copy")
-    project = Path(shutil.copytree(first, place / "project", symlinks=True))
+    assert list((project / "build" / ".cache" / "noop").glob("*.json"))
+    return project
+
+
+@pytest.fixture(scope="module")
+def moved(clean, tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the built project elsewhere, its no-op record written for its own place (a record
+    holds for one project and output folder: a copy runs in full once), and a pristine copy of it.
+    The tests that change the project run one after another in that one place, each from the
+    pristine bytes (`built`), so none pays for a full run of a fresh copy of its own."""
+    place = tmp_path_factory.mktemp("noop-moved")
+    project = Path(shutil.copytree(clean, place / "project", symlinks=True))
     shutil.rmtree(project / "build" / ".cache" / "noop")
     filters = first_edition(project)[1]
     first = make_pdf(project, *filters)
     assert first.returncode == EXIT_OK and "pydantic" in imported(first), messages(first)
     assert "0 built, 1 up to date" in first.stdout
-    pristine = Path(shutil.copytree(project, place / "pristine", symlinks=True))
-    return project, pristine
+    return project, Path(shutil.copytree(project, place / "pristine", symlinks=True))
 
 
 @pytest.fixture
-def built(clean) -> Path:
-    """The built project with its sound no-op record, as the module's fixture left it, to change."""
-    project, pristine = clean
-    # The folder itself stays (a record knows the folders on the interpreter's path, this one
-    # included, by inode and time); what is in it becomes the pristine bytes again.
-    stat = project.stat()
-    for child in project.iterdir():
-        shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    shutil.copytree(pristine, project, symlinks=True, dirs_exist_ok=True)
-    os.utime(project, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+def built(moved) -> Path:
+    """The moved project as its full run left it, with its sound no-op record, to change."""
+    project, pristine = moved
+    shutil.rmtree(project)
+    shutil.copytree(pristine, project, symlinks=True)
     again = make_pdf(project, *first_edition(project)[1])
     assert again.returncode == EXIT_OK and heavy(again) == set(), messages(again)
     return project
