@@ -16,8 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from pathlib import Path
+
+from .paths import read_bytes
 
 
 FORMAT = 1
@@ -29,7 +32,7 @@ NATIVE = ("libpango", "libharfbuzz", "libfontconfig", "libfreetype", "libgobject
 
 
 def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _tree(digest, folder: Path, prefix: str) -> None:
@@ -44,7 +47,17 @@ def _tree(digest, folder: Path, prefix: str) -> None:
                 continue
             path = Path(directory) / name
             digest.update(f"{prefix}{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
+                digest.update(f"link {os.readlink(path)}\0".encode())  # never read outside
+                continue
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:  # a dangling link
+                regular = False
+            if not regular:  # a pipe would block, a device never ends: never read here
+                digest.update(b"special\0")
+                continue
+            digest.update(hashlib.sha256(read_bytes(path)).digest())
 
 
 def _stat(path: str) -> list:
