@@ -75,10 +75,9 @@ def _fit_report(document: str | None, render: bool = True) -> None:
     them. With render=False they are listed as out of date.
     """
     from ..cache import recorded_output
-    from ..paths import BUILD
     from ..plan import Filters, survey
 
-    planned = survey(ROOT, BUILD, Filters(document=document))
+    planned = survey(ROOT, ROOT / "build", Filters(document=document))
     fills: dict[str, str] = {}
     for p in planned:
         output = recorded_output(p.record) if p.reason is None else None
