@@ -20,6 +20,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 
+from conftest import session_build_of
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,10 @@ def body_gaps(pdf: Path) -> tuple[float, list[tuple[int, float, bool, str]]]:
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory) -> dict[str, Path]:
+def editions(tmp_path_factory, request) -> dict[str, Path]:
+    shared = session_build_of(request, FIXTURE)  # the run's build, when its sources are these
+    if shared is not None:
+        return {stem: shared[stem] for stem in STEMS}
     project = tmp_path_factory.mktemp("typesetting") / "project"
     shutil.copytree(FIXTURE, project / "source" / "ambc")
     for tree in ("layouts", "styles"):

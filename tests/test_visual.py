@@ -58,7 +58,7 @@ def _editions() -> list[str]:
 def fixture_build(tmp_path_factory, request) -> dict[str, Path]:
     """Build every edition of the fixture leaflet with this checkout's layouts and styles (the test
     run's shared build when its sources are the fixture's, byte for byte)."""
-    shared = session_build_of(request, FIXTURE / "source")
+    shared = session_build_of(request, FIXTURE / DOCUMENTS[0]) if len(DOCUMENTS) == 1 else None
     if shared is not None:
         return shared
     project = tmp_path_factory.mktemp("visual") / "project"
