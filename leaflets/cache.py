@@ -56,8 +56,10 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
-    """Hash every file under `folder` (hidden files and byte-code skipped), by relative path."""
+def tree_digests(folder: Path, prefix: str, digest_of=_digest) -> dict[str, str]:
+    """Hash every file under `folder` (hidden files and byte-code skipped), by relative path.
+
+    `digest_of(path)` returns a file's SHA-256 in hex (a long-lived process may remember them)."""
     found: dict[str, str] = {}
     if not folder.is_dir():
         return found
@@ -70,7 +72,7 @@ def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
             if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
                 digest = "link:" + os.readlink(path)  # never read a file outside the project
             else:
-                digest = _digest(path)
+                digest = digest_of(path)
             found[prefix + path.relative_to(folder).as_posix()] = digest
     return found
 
@@ -97,19 +99,22 @@ def versions() -> dict[str, str]:
 class Fingerprints:
     """Hash the project's files once per run and give each edition its key."""
 
-    def __init__(self, root: Path, options: Mapping[str, Any] | None = None):
+    def __init__(self, root: Path, options: Mapping[str, Any] | None = None, digest_of=_digest,
+                 renderer: Mapping[str, str] | None = None):
         self.root = root
         self.options = dict(options or {})
+        self.digest_of = digest_of
         self.shared = {}
         for tree in SHARED_TREES:
-            self.shared.update(tree_digests(root / tree, f"{tree}/"))
-        self.shared.update(tree_digests(_PACKAGE, "leaflets/"))
-        self.versions = versions()
+            self.shared.update(tree_digests(root / tree, f"{tree}/", digest_of))
+        self.shared.update(tree_digests(_PACKAGE, "leaflets/", digest_of))
+        self.versions = dict(renderer) if renderer is not None else versions()
         self._documents: dict[str, dict[str, str]] = {}
 
     def _document(self, name: str) -> dict[str, str]:
         if name not in self._documents:
-            self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/")
+            self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/",
+                                                 self.digest_of)
         return self._documents[name]
 
     def key(self, document: str, locale: str, paper: str, profile: str,

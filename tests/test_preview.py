@@ -6,6 +6,7 @@ whose only document is a small fixture leaflet (tests/fixtures/preview), and edi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -310,3 +311,152 @@ def test_no_matching_edition_is_a_usage_error(tmp_path):
                           cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "no edition matches the filters" in done.stderr
+
+
+def where_on_page(pdf: Path, text: str) -> tuple[int, float, float]:
+    """Find `text` in a PDF with PDFium: its page (from 0) and the middle of its first line, in
+    fractions of the page (from the top left), the page's whole media box included."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for number, pdf_page in enumerate(document):
+            textpage = pdf_page.get_textpage()
+            found = textpage.search(text, match_case=True).get_next()
+            if found:
+                start, count = found
+                left, bottom, right, top = textpage.get_charbox(start)
+                x0, y0, x1, y1 = pdf_page.get_mediabox()
+                return number, ((left + right) / 2 - x0) / (x1 - x0), (y1 - (bottom + top) / 2) / (y1 - y0)
+    finally:
+        document.close()
+    raise AssertionError(f"{text!r} is not in {pdf}")
+
+
+def position_in(path: Path, line_text: str, word: str) -> str:
+    """`file:line:col` of `word` on the line of `path` that holds `line_text` (read here, plainly)."""
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if line_text in line:
+            return f"{number}:{line.index(word) + 1}"
+    raise AssertionError(f"{line_text!r} is not in {path}")
+
+
+def click_at(driver, page_number: int, x: float, y: float) -> dict:
+    """Click page `page_number` (from 1) at (x, y), fractions of its image; return the source
+    panel's text and the outline drawn on the page (its box in fractions of the image)."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    img = driver.find_element("css selector", f'#pages .page[data-page="{page_number}"] img')
+    # Scroll the point to the middle of the window, then click there as a user would.
+    at = driver.execute_script("""
+        const img = arguments[0], x = arguments[1], y = arguments[2];
+        let r = img.getBoundingClientRect();
+        window.scrollBy(0, r.top + y * r.height - window.innerHeight / 2);
+        r = img.getBoundingClientRect();
+        return [Math.round(r.left + x * r.width), Math.round(r.top + y * r.height)];""", img, x, y)
+    assert driver.execute_script("return document.elementFromPoint(...arguments)", *at) == img
+    actions = ActionBuilder(driver)
+    actions.pointer_action.move_to_location(*at).click()
+    actions.perform()
+    return driver.execute_script("""
+        const img = arguments[0], page = img.closest('.page'), outline = page.querySelector('.outline');
+        const r = img.getBoundingClientRect(), o = outline && outline.getBoundingClientRect();
+        return {source: document.getElementById('source').textContent,
+                outlines: document.querySelectorAll('#pages .outline').length,
+                outline: o && [(o.left - r.left) / r.width, (o.top - r.top) / r.height,
+                               (o.right - r.left) / r.width, (o.bottom - r.top) / r.height]};""", img)
+
+
+def test_click_to_source_page_count_fill_and_the_build_record(tmp_path, browser):
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    pdf = root / "build" / "sample" / "sample-en-a4-screen.pdf"
+    preview = Preview(root, "--paper", "a4")
+    try:
+        browser.get(preview.url)
+        wait_page(browser, lambda s: s["revision"] == "1" and s["loaded"], STARTUP_SECONDS)
+
+        # A click on a heading, a list item and an abbreviation names the line it is written on.
+        # Where each is on the page is read from the PDF on disk (PDFium), where it is written
+        # from the YAML file, as plain text.
+        for text, line_text, word in [("What hormone receptors are", "- heading: What hormone", "What"),
+                                      ("Treatment often blocks", "- Treatment often", "Treatment"),
+                                      ("estrogen receptor", "ER: estrogen receptor", "estrogen")]:
+            number, x, y = where_on_page(pdf, text)
+            shown = click_at(browser, number + 1, x, y)
+            assert shown["source"] == f"source/sample/leaflet.yaml:{position_in(leaflet, line_text, word)}", text
+            left, top, right, bottom = shown["outline"]  # the clicked box is outlined, around the click
+            assert shown["outlines"] == 1 and left <= x <= right and top <= y <= bottom, shown
+        reference = where_on_page(pdf, "A guide for patients")
+        assert click_at(browser, reference[0] + 1, *reference[1:])["source"] == \
+            "source/sample/references.yaml:" + position_in(root / "source" / "sample" / "references.yaml",
+                                                           "id: guide", "id")
+
+        # Page count and last-page fill, as the PDF on disk has them and the build says them.
+        import pypdfium2
+        def pages_on_disk() -> int:
+            document = pypdfium2.PdfDocument(pdf.read_bytes())
+            try:
+                return len(document)
+            finally:
+                document.close()
+        before = page(browser)
+        record = json.loads((root / "build" / ".cache" / "editions" / "sample-en-a4-screen.json").read_text())
+        fill = browser.find_element("id", "fit").text
+        assert before["count"] == f"{pages_on_disk()} page(s)"
+        assert re.fullmatch(r"last body page \d+: \d+ lines, \d+% full", fill) and fill == record["output"]["fit"]
+
+        # A save that adds text: more pages, another fill, and the heading moved down the file.
+        paragraphs = "".join(f"  - paragraph: >-\n      Point {n}. Receptors tell a cell to grow. Tests look "
+                             "for them in a sample of the tumor. The result guides the choice of treatment.\n"
+                             for n in range(1, 15))
+        edit(leaflet, "  - heading: What hormone receptors are\n",
+             "  - heading: Why this matters\n" + paragraphs + "  - heading: What hormone receptors are\n")
+        after = wait_page(browser, lambda s: s["revision"] == "2" and s["loaded"])
+        assert after["count"] == f"{pages_on_disk()} page(s)" != before["count"]
+        assert browser.find_element("id", "fit").text != fill
+        number, x, y = where_on_page(pdf, "What hormone receptors are")
+        assert number >= 1  # pushed to a later page
+        assert click_at(browser, number + 1, x, y)["source"] == \
+            f"source/sample/leaflet.yaml:{position_in(leaflet, '- heading: What hormone', 'What')}"
+
+        # The page image the browser shows is the PDF on disk, rendered by PDFium.
+        from PIL import Image
+        src = browser.execute_script("return document.querySelector('#pages .page img').src")
+        with urllib.request.urlopen(src, timeout=10) as response:
+            shown_image = Image.open(io.BytesIO(response.read())).convert("RGB")
+        document = pypdfium2.PdfDocument(pdf.read_bytes())
+        try:
+            width = document[0].get_width()
+            disk_image = document[0].render(scale=shown_image.width / width).to_pil().convert("RGB")
+        finally:
+            document.close()
+        assert disk_image.size == shown_image.size and disk_image.tobytes() == shown_image.tobytes()
+    finally:
+        code, err = preview.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+    # The preview wrote the edition's build record: a build of that edition afterwards finds it
+    # up to date and renders nothing (the PDF file is not even replaced).
+    written = pdf.stat()
+    done = subprocess.run([sys.executable, "make_pdf.py", "--paper", "a4", "--jobs", "1"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "build/sample/sample-en-a4-screen.pdf  " in done.stdout and "  up to date" in done.stdout, done.stdout
+    assert "0 built, 1 up to date" in done.stdout, done.stdout
+    assert (pdf.stat().st_ino, pdf.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+
+def test_source_positions_are_attributes_escaped_never_markup():
+    """A source position is printed as an attribute value, escaped: it can never add markup."""
+    from xml.etree import ElementTree
+
+    from leaflets.render import environment
+    from leaflets.view import BlockView
+
+    hostile = 'x.yaml:1:1" onclick="alert(1)"><b id="pwned">'
+    block = BlockView("heading", content=[], level=2, anchor="s-x", sources={"heading": hostile})
+    html = environment(ROOT / "layouts").get_template("partials/heading.html.j2").render(block=block)
+    element = ElementTree.fromstring(html.strip())
+    assert element.tag == "h2" and element.get("data-source") == hostile
+    assert element.get("onclick") is None and list(element) == []

@@ -8,6 +8,7 @@ preview process goes away (its end of the pipe closes).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import multiprocessing
@@ -30,13 +31,16 @@ SCALE = 1.5  # page images at 108 dpi: crisp at 100 % zoom, cheap to make
 
 @dataclass(frozen=True)
 class PageImage:
-    """One rendered page: a PNG, its size in pixels and the text it shows."""
+    """One rendered page: a PNG, its size in pixels, the text it shows and where that text comes
+    from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the page image,
+    one per laid-out box of an element whose HTML carries a data-source attribute."""
 
     digest: str
     png: bytes
     width: int
     height: int
     text: str
+    regions: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -125,17 +129,68 @@ def _tree_stamp(folder: Path) -> tuple:
     return tuple(stamps)
 
 
+def source_regions(document) -> list[tuple]:
+    """List, per page of a laid-out WeasyPrint document, the boxes of the elements that carry a
+    data-source attribute, as (x, y, width, height, source) in fractions of the whole page (bleed
+    included, as the page image shows it). Boxes continuing their parent's element (lines, text,
+    markers, anonymous boxes) are left out: an element split over pages or columns gives one
+    region per piece."""
+    found = []
+    for page in document.pages:
+        bleed = page.bleed
+        width = page.width + bleed["left"] + bleed["right"]
+        height = page.height + bleed["top"] + bleed["bottom"]
+        regions = []
+        stack = [(page._page_box, None)]
+        while stack:
+            box, outer = stack.pop()
+            element = box.element
+            if element is not None and element is not outer:
+                source = element.get("data-source")
+                if source:
+                    w, h = box.border_width(), box.border_height()
+                    if w > 0 and h > 0:
+                        regions.append((round((box.border_box_x() + bleed["left"]) / width, 5),
+                                        round((box.border_box_y() + bleed["top"]) / height, 5),
+                                        round(w / width, 5), round(h / height, 5), source))
+            stack.extend((child, element) for child in reversed(getattr(box, "children", ())))
+        found.append(tuple(regions))
+    return found
+
+
+def _render_one(request: RenderRequest, root: Path, font_config, laid_out: list) -> Rendered:
+    """The build's `workers.render_one`, keeping WeasyPrint's laid-out document in `laid_out`."""
+    from .. import render as rendering
+    from ..diagnostics import ContentError
+    from ..workers import Rendered
+
+    started = time.perf_counter()
+    try:
+        pdf, pages, fit = rendering.execute(request, root, font_config, laid_out)
+    except ContentError as exc:
+        return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
+    except Exception:  # a fault of ours: reported in the panel, the worker carries on
+        return Rendered(request.stem, None, None, 0, time.perf_counter() - started, (),
+                        traceback.format_exc())
+    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started, fit=fit)
+
+
 def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None,
            images: Images | None = None) -> Result:
-    """Render one prepared edition through the build's path, then its page images."""
-    from ..workers import Rendered, render_one
+    """Render one prepared edition through the build's path, then its page images and the
+    source regions of each page."""
+    from ..workers import Rendered
 
-    rendered = render_one(request, root, fonts.get(request, root) if fonts else None)
+    laid_out: list = []
+    rendered = _render_one(request, root, fonts.get(request, root) if fonts else None, laid_out)
     if not rendered.ok:
         return Result(rendered)
     try:
         started = time.perf_counter()
+        regions = source_regions(laid_out[0]) if laid_out else []
         pages = rasterize(rendered.pdf, scale, images)
+        pages = tuple(dataclasses.replace(page, regions=regions[index] if index < len(regions) else ())
+                      for index, page in enumerate(pages))
         return Result(rendered, pages, time.perf_counter() - started)
     except Exception:
         return Result(Rendered(request.stem, None, None, 0, rendered.seconds, (), traceback.format_exc()))
