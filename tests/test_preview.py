@@ -460,3 +460,35 @@ def test_source_positions_are_attributes_escaped_never_markup():
     element = ElementTree.fromstring(html.strip())
     assert element.tag == "h2" and element.get("data-source") == hostile
     assert element.get("onclick") is None and list(element) == []
+
+
+def test_translated_text_points_at_its_catalogue_entry_the_rest_at_the_master(tmp_path):
+    """In a translated edition, a text the catalogue gave names the line of its msgstr; a gap the
+    master text filled (a draft) names the master's line."""
+    import tinyhtml5
+
+    from leaflets.matrix import resolve_editions
+    from leaflets.plan import Filters
+    from leaflets.render import render_html
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8") + "  - locale: de\n    paper: a4\n    profile: screen\n"
+                       "    job_code: TEST-DE-0001\n    date_of_preparation: 2026-01-15\n"
+                       "    review_date: 2028-01-15\n    status: draft\n", "utf-8")
+    done = subprocess.run([sys.executable, "make_pdf.py", "i18n", "update"], cwd=root, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    catalogue = root / "source" / "sample" / "locales" / "de.po"
+    entry = 'msgctxt "body/0/heading"\nmsgid "What hormone receptors are"\nmsgstr ""'
+    edit(catalogue, entry, entry[:-2] + '"Was Hormonrezeptoren sind"')
+
+    [job] = resolve_editions(root, Filters("sample", "de", "a4", "screen"), allow_incomplete=True)
+    tree = tinyhtml5.parse(render_html(job.view, root))  # the HTML parser WeasyPrint reads with
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    heading = next(h for h in tree.iter(xhtml + "h2") if "".join(h.itertext()) == "Was Hormonrezeptoren sind")
+    assert heading.get("data-source") == "source/sample/locales/de.po:" + position_in(
+        catalogue, 'msgstr "Was Hormonrezeptoren sind"', "Was")
+    paragraph = next(p for p in tree.iter(xhtml + "p") if "sit in some tumor cells" in "".join(p.itertext()))
+    assert paragraph.get("data-source") == "source/sample/leaflet.yaml:" + position_in(
+        leaflet, "Hormone receptors (HRs) sit", "Hormone")
