@@ -494,3 +494,35 @@ def test_translated_text_points_at_its_catalogue_entry_the_rest_at_the_master(tm
     paragraph = next(p for p in tree.iter(xhtml + "p") if "sit in some tumor cells" in "".join(p.itertext()))
     assert paragraph.get("data-source") == "source/sample/leaflet.yaml:" + position_in(
         leaflet, "Hormone receptors (HRs) sit", "Hormone")
+
+
+def test_only_pages_whose_pdf_objects_changed_are_rendered_again(tmp_path):
+    """The worker renders again only the pages whose PDF objects changed; the images it gives are
+    those of a fresh rendering of the new PDF, page for page."""
+    from leaflets.matrix import resolve_editions
+    from leaflets.plan import Filters
+    from leaflets.preview import worker
+    from leaflets.render import prepare
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+
+    def pdf() -> bytes:
+        [job] = resolve_editions(root, Filters("sample", "en", "a4", "screen"))
+        rendered = worker.render(prepare(job, root), root).rendered
+        assert rendered.ok, rendered
+        return rendered.pdf
+
+    first = pdf()
+    edit(leaflet, "Some HR tumors grow slowly.", "Some HR tumors slowly grow.")  # the same letters: same fonts
+    second = pdf()
+    images = worker.Images()
+    worker.rasterize(first, worker.SCALE, images)
+    rendered_again = []
+    known = images.known
+    images.known = lambda key: known(key) or rendered_again.append(key)
+    reused = worker.rasterize(second, worker.SCALE, images)
+    fresh = worker.rasterize(second, worker.SCALE, worker.Images())
+    assert [(p.digest, p.text) for p in reused] == [(p.digest, p.text) for p in fresh]
+    assert len(fresh) == 2 and len(rendered_again) == 1  # page 1 changed, page 2 did not
+    assert "slowly grow" in fresh[0].text and reused[1] is not fresh[1]

@@ -241,6 +241,7 @@ class Session:
         clock.lap("render and images (waited)")
         clock.laps["render (worker)"] = round(result.rendered.seconds, 3)
         clock.laps["images (worker)"] = round(result.images_seconds, 3)
+        clock.laps["CPU (worker)"] = round(result.cpu_seconds, 3)
         if result.rendered.fault:
             self.log(result.rendered.fault)
             return found + [error(Position("(preview)"), "internal-error",
