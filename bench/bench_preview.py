@@ -8,12 +8,16 @@ again and times each edit, from just before the file is written until the new pa
 - `--via browser` (the default when Debian's chromium and chromium-driver are installed): the
   page is open in headless Chromium; the time is when the page swapped in the new page images
   (all loaded) with the edited word in their text layer, as the page's own clock records it
-  (`window.previewLog`, epoch milliseconds, the same clock as this script's `time.time()`).
+  (`window.previewLog`, epoch milliseconds, the same clock as this script's `time.time()`). The
+  page itself tells when (a script waiting in it for its next revision); `--poll` asks it every
+  10 ms instead, as the first version of this script did, which costs CPU time the preview needs.
 - `--via sse`: no browser; this script reads the page's event stream until a state carries the
   edited word, then fetches every page image of that state, as the page would.
 
 Prints each run, the median and the 90th percentile, the preview's own rebuild time (its
-`seconds`: load, check, fill, render, page images, write) and the load average.
+`seconds`: key, load, check, fill, render, page images, write), the median of each stage (the
+worker's CPU time among them: on a loaded machine, the wall times mostly measure the wait for a
+core) and the load average.
 """
 
 from __future__ import annotations
