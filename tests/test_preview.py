@@ -195,8 +195,9 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
         assert "pineapple cells" in " ".join(text.split())
         [entry] = json.loads((root / "build" / "manifest.json").read_text())["editions"]
         assert entry["path"] == "build/sample/sample-en-a4-screen.pdf"
-        assert sorted(p.name for p in (root / "build").rglob("*")) == [
-            "manifest.json", "sample", "sample-en-a4-screen.pdf"]
+        assert sorted(p.relative_to(root / "build").as_posix() for p in (root / "build").rglob("*")
+                      if p.is_file()) == [".cache/editions/sample-en-a4-screen.json", "manifest.json",
+                                          "sample/sample-en-a4-screen.pdf"]  # the PDF, its record, the manifest
 
         # An error: the diagnostic appears with its place, code and hint, escaped; the last good
         # pages stay, marked stale.
