@@ -14,13 +14,14 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
-from .paths import relative_to_root
+from .paths import read_bytes, relative_to_root
 
 FORMAT = 1
 CACHE_DIR = ".cache"
@@ -53,7 +54,14 @@ def locale_of(relative: str) -> str | None:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # a dangling link: nothing to read, and nothing will read it
+        return False
 
 
 def tree_digests(folder: Path, prefix: str, digest_of=_digest) -> dict[str, str]:
@@ -71,6 +79,8 @@ def tree_digests(folder: Path, prefix: str, digest_of=_digest) -> dict[str, str]
             path = Path(directory) / name
             if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
                 digest = "link:" + os.readlink(path)  # never read a file outside the project
+            elif not _regular(path):
+                digest = "special"  # a pipe would block the build, a device never ends: unread
             else:
                 digest = digest_of(path)
             found[prefix + path.relative_to(folder).as_posix()] = digest
@@ -248,7 +258,7 @@ def quick_count(root: Path, out: Path, selection: tuple, force: bool,
         if document is not None and name != document:
             continue
         try:
-            editions = yaml.load(leaflet.read_bytes(), Loader=loader)["editions"]
+            editions = yaml.load(read_bytes(leaflet), Loader=loader)["editions"]
             shapes = [(e["locale"], e.get("paper", "a4"), e.get("profile", "screen"),
                        e.get("type", "standard")) for e in editions]
             if not all(isinstance(part, str) and _NAME.match(part) for shape in shapes for part in shape):

@@ -22,7 +22,7 @@ from .commands import compare as compare_command
 from .commands import preview as preview_command
 from .diagnostics import ContentError
 
-from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from .exits import EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, output_closed
 
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
@@ -103,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.flush()
         sys.stdout.flush()
         os._exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        if not output_closed():
+            print("internal error (please report it with the lines below):", file=sys.stderr)
+            traceback.print_exc()
+            return EXIT_INTERNAL
+        return EXIT_CLOSED_PIPE  # `make_pdf.py list | head`: the reader has what it wanted
     except Exception:  # an internal fault, not the user's: say so, with the details
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()

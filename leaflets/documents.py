@@ -68,7 +68,7 @@ def _load(path: Path, diagnostics: list[Diagnostic]) -> Loaded | None:
     if not inside(path.parent.parent.parent, path):  # source/<doc>/x.yaml: the project holds it
         diagnostics.append(outside_project(path))
         return None
-    if not path.is_file():
+    if not path.exists():  # a pipe or a folder in its place is load_yaml's to report
         diagnostics.append(error(path, "missing-file", f"{path.name} is missing",
                                  f"every document folder needs {LEAFLET_FILE} and {REFERENCES_FILE}"))
         return None

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import ContentError, Diagnostic, Position, display_path, error
+from .paths import read_bytes
 
 try:  # The C loader is about 20 times faster; fall back when libyaml is missing.
     from yaml import CSafeLoader as _Loader
@@ -95,7 +96,7 @@ def load_yaml(path: Path) -> Loaded:
             raise ContentError([error(
                 name, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
                 "a leaflet's source is a few kilobytes: split the text or remove pasted data")])
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
         raise ContentError([error(name, "unreadable-file", f"cannot read file: {exc.strerror}")])
     try:

@@ -16,8 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from pathlib import Path
+
+from .paths import read_bytes
 
 
 FORMAT = 1
@@ -29,7 +32,7 @@ NATIVE = ("libpango", "libharfbuzz", "libfontconfig", "libfreetype", "libgobject
 
 
 def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _tree(digest, folder: Path, prefix: str) -> None:
@@ -44,7 +47,17 @@ def _tree(digest, folder: Path, prefix: str) -> None:
                 continue
             path = Path(directory) / name
             digest.update(f"{prefix}{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
+                digest.update(f"link {os.readlink(path)}\0".encode())  # never read outside
+                continue
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:  # a dangling link
+                regular = False
+            if not regular:  # a pipe would block, a device never ends: never read here
+                digest.update(b"special\0")
+                continue
+            digest.update(hashlib.sha256(read_bytes(path)).digest())
 
 
 def _stat(path: str) -> list:
@@ -55,12 +68,16 @@ def _stat(path: str) -> list:
     return [path, s.st_size, s.st_mtime_ns, s.st_ino]
 
 
-def software() -> dict:
-    """Identify the installed software cheaply: the interpreter, every folder on sys.path (a
-    package installed, upgraded or removed changes its folder), and the native libraries."""
+def software(root: Path) -> dict:
+    """Identify the installed software cheaply: the interpreter and every folder on sys.path (a
+    package installed, upgraded or removed changes its folder). The project folder itself, first
+    on the path, is left out: its code is digested file by file, and its own identity changes
+    whenever anything is created in it (the first build's `build/`, an editor's swap file)."""
+    project = os.path.realpath(root)
     return {
         "python": [sys.version, sys.executable],
-        "path": [_stat(entry) for entry in sys.path if entry and os.path.isdir(entry)],
+        "path": [_stat(entry) for entry in sys.path
+                 if entry and os.path.isdir(entry) and os.path.realpath(entry) != project],
     }
 
 
@@ -79,7 +96,7 @@ def native_libraries() -> list | None:
 def inputs(root: Path, selection: dict) -> str:
     """Digest everything a build's checks and editions are made of, for this selection."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({"format": FORMAT, "selection": selection, "software": software(),
+    digest.update(json.dumps({"format": FORMAT, "selection": selection, "software": software(root),
                               "root": str(root.resolve())}, sort_keys=True).encode())
     for tree in SHARED_TREES:
         _tree(digest, root / tree, f"{tree}/")
@@ -149,16 +166,26 @@ def replay(root: Path, out: Path, selection: dict, state: str | None = None) -> 
             return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
-    for text in stderr:
-        print(text, file=sys.stderr)
-    sys.stderr.flush()
-    lines, counts = stdout[:count], stdout[count:]
-    for text in lines:
-        print(text)
-    print(f"0 built, {count} up to date, 0 failed in {time.perf_counter() - started:.2f} s; "
-          f"manifest: {manifest}")
-    for text in counts:
-        print(text)
+    try:
+        for text in stderr:
+            print(text, file=sys.stderr)
+        if sys.stderr is not None:  # `2>&-`: print() writes nothing, flush() would fail
+            sys.stderr.flush()
+        lines, counts = stdout[:count], stdout[count:]
+        for text in lines:
+            print(text)
+        print(f"0 built, {count} up to date, 0 failed in {time.perf_counter() - started:.2f} s; "
+              f"manifest: {manifest}")
+        for text in counts:
+            print(text)
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:  # `make_pdf.py | head`: the reader has gone
+        from .exits import EXIT_CLOSED_PIPE, output_closed
+
+        if output_closed():
+            return EXIT_CLOSED_PIPE
+        raise
     return 0
 
 

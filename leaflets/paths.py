@@ -1,6 +1,8 @@
-"""Where the project's trees are."""
+"""Where the project's trees are, and how their files are read."""
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +60,23 @@ def _output_folder(text: str) -> Path:
 def inside(folder: Path, path: Path) -> bool:
     """Tell whether `path`, symlinks resolved, stays inside `folder`."""
     return path.resolve().is_relative_to(folder.resolve())
+
+
+def read_bytes(path) -> bytes:
+    """Read a regular file whole. A pipe, a device, a socket or a folder put where a file is
+    expected is refused with an OSError, never waited on: a named pipe would block the build for
+    ever and a device would never end."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, a device or a folder)", str(path))
+        os.set_blocking(descriptor, True)
+        with open(descriptor, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(descriptor)
+
+
+def read_text(path, errors: str = "strict") -> str:
+    """Read a regular file as UTF-8 text (see `read_bytes`)."""
+    return read_bytes(path).decode("utf-8", errors)

@@ -15,6 +15,7 @@ import jinja2
 
 from . import fonts
 from .diagnostics import ContentError, Diagnostic, Position, display_path, error
+from .paths import read_bytes, read_text
 
 if TYPE_CHECKING:  # the worker processes that render PDFs never load the content models
     from .finishing import EditionFacts
@@ -314,7 +315,10 @@ def _mentioned(root: Path, needle: str) -> Position:
         for file in sorted((root / tree).rglob("*")):
             if file.suffix not in _QUOTABLE or not file.resolve().is_relative_to(inside):
                 continue  # a link out of the tree is never read, not even to quote it
-            lines = file.read_text("utf-8", errors="replace").splitlines()
+            try:
+                lines = read_text(file, errors="replace").splitlines()
+            except OSError:  # a pipe or a folder named like a stylesheet: nothing to quote
+                continue
             for candidate in filter(None, candidates):
                 for number, line in enumerate(lines, 1):
                     if candidate in line:
@@ -348,6 +352,6 @@ def _project_fetcher(weasyprint, root: Path):
                 raise FileNotFoundError(url)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return weasyprint.urls.URLFetcherResponse(
-                url, path.read_bytes(), {"Content-Type": mime})
+                url, read_bytes(path), {"Content-Type": mime})
 
     return ProjectFetcher()

@@ -37,6 +37,13 @@ SLIPS = [
     (["i18n", "export", "--locale", "dee"], "i18n export", "unknown locale 'dee' (did you mean 'de'?)"),
     (["preflight", "--profile", "archve", "x.pdf"], "preflight",
      "unknown profile 'archve' (did you mean 'archive'?)"),
+    (["preview", "--document", "amb"], "preview", "unknown document 'amb' (did you mean 'ambc'?)"),
+    (["preview", "--locale", "ess"], "preview", "unknown locale 'ess' (did you mean 'es'?)"),
+    (["preview", "--paper", "a44"], "preview", "unknown paper 'a44' (did you mean 'a4'?)"),
+    (["preview", "--profile", "prnt"], "preview", "unknown profile 'prnt' (did you mean 'print'?)"),
+    (["compare", ".", ".", "--paper", "leter"], "compare", "unknown paper 'leter' (did you mean 'letter'?)"),
+    (["compare", ".", ".", "--profile", "scren"], "compare",
+     "unknown profile 'scren' (did you mean 'screen'?)"),
 ]
 
 
@@ -128,3 +135,12 @@ def test_help_in_a_fresh_process():
     done = subprocess.run([sys.executable, "make_pdf.py", "--help"], cwd=Path(__file__).parent.parent,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and PAPER_CHOICES in done.stdout and "--force" in done.stdout
+
+
+def test_compare_names_the_document_it_does_not_find(cli, two_leaflets):
+    before = files(two_leaflets)
+    status, out, err = cli("compare", ".", ".", "--document", "anaemi", "--format", "json")
+    assert status == 2, err
+    assert "no document 'anaemi' under source/ (did you mean 'anaemia'?)" in err, err
+    assert "Traceback" not in err
+    assert files(two_leaflets) == before

@@ -3,9 +3,13 @@ and nothing read or written outside the project."""
 
 from __future__ import annotations
 
+import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import make_project
 
 from leaflets.matrix import check_project
 from leaflets.diagnostics import ContentError
@@ -620,3 +624,43 @@ def test_a_word_no_line_can_hold_is_broken_inside_the_page(project):
                 assert 0 <= left and right <= width, (char, left, right, width)
                 seen.add(char)
     assert seen == {"x", "y"}
+
+
+# --- a named pipe or a device where a file is expected ----------------------------------------
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail, instead of hanging the suite, when the code under test blocks on a read."""
+    def expired(signum, frame):
+        raise TimeoutError(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_named_pipes_in_the_project_never_block_a_check_or_a_build(tmp_path):
+    """A pipe blocks whoever reads it until someone writes: the build hashes every file of the
+    project and used to wait for ever. Pipes are never read; the leaflet as a pipe is an error."""
+    from leaflets.matrix import build
+    from leaflets.plan import Filters
+
+    project = make_project(tmp_path / "project", ("anaemia",), code=False)
+    for where in ("source/anaemia/notes.txt", "source/anaemia/locales/fr.po",
+                  "layouts/partials/extra.html.j2", "layouts/extra.j2", "styles/extra.css"):
+        os.mkfifo(project / where)
+    with deadline(120):
+        assert [d.format() for d in check_project(project) if d.is_error] == []
+        [output] = build(project, project / "build", Filters("anaemia", "en", "a4", "screen"), jobs=1)
+    assert (project / output.path).read_bytes().startswith(b"%PDF-")
+    leaflet = project / "source/anaemia/leaflet.yaml"
+    leaflet.unlink()
+    os.mkfifo(leaflet)
+    with deadline(60):
+        found = check_project(project)
+    assert [(Path(d.file).name, d.code) for d in found if d.is_error] == [("leaflet.yaml", "unreadable-file")]
+    assert "not a regular file" in found[0].message

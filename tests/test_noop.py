@@ -151,3 +151,31 @@ def test_damage_means_a_full_run_never_a_traceback(built, damage):
     assert pdf.is_file()
     again = make_pdf(built, *filters)  # and wrote a sound record again
     assert again.returncode == EXIT_OK and heavy(again) == set(), messages(again)
+
+
+def test_a_noop_whose_reader_has_gone_ends_quietly(clean):
+    """`make_pdf.py | head`: the replayed lines meet a closed pipe; no traceback, status 141."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        done = subprocess.run([sys.executable, "-X", "importtime", "make_pdf.py",
+                               *first_edition(clean)[1]], cwd=clean, stdout=writing,
+                              stderr=subprocess.PIPE, text=True, timeout=600,
+                              env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    finally:
+        os.close(writing)
+    assert heavy(done) == set(), messages(done)  # it was answered by the no-op record
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, messages(done)
+    assert done.returncode == 141, messages(done)
+
+
+def test_the_build_after_the_first_is_already_a_noop(clean):
+    """The first build creates build/ in the project folder; that must not count as a change
+    (nor must any file a user or an editor leaves in the project folder)."""
+    (clean / "notes.txt").write_text("a file of the user's own\n", "utf-8")
+    try:
+        done = make_pdf(clean, *first_edition(clean)[1])
+    finally:
+        (clean / "notes.txt").unlink()
+    assert done.returncode == EXIT_OK and heavy(done) == set(), messages(done)
+    assert "0 built, 1 up to date" in done.stdout

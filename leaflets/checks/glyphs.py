@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Position, display_path, error
+from ..paths import read_text
 from ..documents import SourceDocument
 from ..fonts import font_files
 from ..load import Loaded
@@ -69,7 +70,11 @@ def check_layouts(root: Path) -> list[Diagnostic]:
         if path.suffix == ".po":
             found += _catalogue(path, covered)
         elif path.suffix in (".j2", ".html"):
-            found += _lines(_without_comments(path.read_text("utf-8", errors="replace")), path, covered)
+            try:
+                text = read_text(path, errors="replace")
+            except OSError:  # not a regular file: the layout itself cannot be read either
+                continue
+            found += _lines(_without_comments(text), path, covered)
     return found
 
 
@@ -84,7 +89,7 @@ def _catalogue(path: Path, covered: frozenset[int]) -> list[Diagnostic]:
     either. A translation wrapped over several lines is scanned on each of them.
     """
     try:
-        lines = path.read_text("utf-8", errors="replace").splitlines()
+        lines = read_text(path, errors="replace").splitlines()
     except OSError:
         return []  # an unreadable catalogue is reported by the catalogue rules
     found: list[Diagnostic] = []

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..exits import EXIT_CHANGED, EXIT_SAME, EXIT_USAGE
 from ..paths import ROOT
 from ..profiles import PAPERS, PROFILES
+from . import selection
 
 FORMATS = ("html", "pdf", "json")
 
@@ -30,8 +31,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--document", help="the document (a folder name under source/); "
                                            "needed when there are several")
     parser.add_argument("--locale", help="the edition's locale (default: the master language)")
-    parser.add_argument("--paper", choices=sorted(PAPERS), help="the edition's paper (default: its first edition)")
-    parser.add_argument("--profile", choices=sorted(PROFILES), help="the edition's profile (default: its first edition)")
+    parser.add_argument("--paper", type=selection.choice("paper", PAPERS), metavar="{%s}" % ",".join(sorted(PAPERS)), help="the edition's paper (default: its first edition)")
+    parser.add_argument("--profile", type=selection.choice("profile", PROFILES),
+                        metavar="{%s}" % ",".join(sorted(PROFILES)), help="the edition's profile (default: its first edition)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="folder for the report files (default: build/compare/); "
                              "'-' prints the JSON report on standard output")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..paths import ROOT
 from ..profiles import PAPERS, PROFILES
+from . import selection
 
 DEFAULT_PORT = 8765
 
@@ -31,8 +32,9 @@ def add_parser(commands) -> None:
                     "the edition's PDF and its manifest entry to build/. Ctrl-C stops it.")
     parser.add_argument("--document", help="preview this document (a folder name under source/)")
     parser.add_argument("--locale", help="preview an edition in this locale, e.g. en")
-    parser.add_argument("--paper", choices=sorted(PAPERS), help="preview an edition on this paper")
-    parser.add_argument("--profile", choices=sorted(PROFILES), help="preview an edition in this profile")
+    parser.add_argument("--paper", type=selection.choice("paper", PAPERS), metavar="{%s}" % ",".join(sorted(PAPERS)), help="preview an edition on this paper")
+    parser.add_argument("--profile", type=selection.choice("profile", PROFILES),
+                        metavar="{%s}" % ",".join(sorted(PROFILES)), help="preview an edition in this profile")
     parser.add_argument("--port", type=port, default=DEFAULT_PORT,
                         help=f"port on 127.0.0.1 (default: {DEFAULT_PORT}; 0 picks a free one)")
     parser.add_argument("--open", action="store_true", help="open the page in the default browser")
@@ -47,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from ..plan import Filters
     from ..preview.app import serve
 
+    selection.check(ROOT, args.document, args.locale)  # a typo is a usage error with a hint
     return serve(ROOT, args.out or ROOT / "build", Filters(args.document, args.locale, args.paper, args.profile),
                  args.port, open_browser=args.open, strict=args.strict,
                  allow_incomplete=args.allow_incomplete)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..diagnostics import closest
+from ..paths import read_bytes
 
 
 class UsageError(Exception):
@@ -62,7 +63,7 @@ def locales(root: Path, document: str | None = None) -> set[str] | None:
             continue
         folder = root / "source" / name
         try:
-            data = yaml.load((folder / "leaflet.yaml").read_bytes(), Loader=loader)
+            data = yaml.load(read_bytes(folder / "leaflet.yaml"), Loader=loader)
             found.update(str(e["locale"]) for e in data["editions"])
         except Exception:
             return None

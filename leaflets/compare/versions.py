@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import ContentError
+from ..diagnostics import ContentError, closest, did_you_mean
 from ..documents import SourceDocument, discover, load_document
 from ..model import Edition
 
@@ -83,9 +83,12 @@ def load_version_document(version: Version, name: str | None) -> SourceDocument:
     """Load one document of a version (the only one when `name` is None)."""
     folders = discover(version.root / "source")
     if name is not None:
+        names = [f.name for f in folders]
         folders = [f for f in folders if f.name == name]
         if not folders:
-            raise VersionError(f"{version.revision}: no document '{name}' under source/")
+            hint = did_you_mean(closest(name, names, cutoff=0.5),
+                                f"it has: {', '.join(sorted(names))}" if names else "it has none")
+            raise VersionError(f"{version.revision}: no document '{name}' under source/ ({hint})")
     elif len(folders) != 1:
         names = ", ".join(f.name for f in folders) or "none"
         raise VersionError(f"{version.revision}: choose a document with --document (found: {names})")

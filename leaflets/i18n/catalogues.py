@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, denormalize, read_po, write_po
 
 from ..diagnostics import ContentError, Position, display_path, error
-from ..paths import inside
+from ..paths import inside, read_bytes
 
 LOCALES_DIR = "locales"
 TEMPLATE_NAME = "messages.pot"
@@ -76,7 +76,7 @@ def read_catalogue(path: Path, locale: str | None = None, root: Path | None = No
         raise ContentError([error(path, "link-outside-project", f"{path.name} is a symbolic link to "
                                   "a file outside the project", "replace the link with the file itself")])
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
         raise ContentError([error(path, "catalogue-unreadable", f"cannot read catalogue: {exc.strerror}")])
     faults = scan(path, raw, None if path.suffix == ".pot" else locale)

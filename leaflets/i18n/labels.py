@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.extract import extract, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 
+from ..paths import inside, read_bytes
 from .catalogues import Entry
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Python modules that print words of their own through a `_` translate callable.
 PYTHON_SOURCES = ("references.py",)
-JINJA_METHOD = [("**.j2", "jinja2.ext:babel_extract")]
-JINJA_OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+JINJA_METHOD = "jinja2.ext:babel_extract"
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+
+
+def _templates(layouts: Path) -> list[Path]:
+    """The layouts' templates in Babel's order (folders and files sorted, hidden and `_` folders
+    skipped); a link leading out of the layouts is never read."""
+    found = []
+    for directory, subdirs, files in os.walk(layouts):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "_")))
+        for name in sorted(files):
+            path = Path(directory) / name
+            if name.endswith(".j2") and inside(layouts, path):
+                found.append(path)
+    return found
 
 
 def layout_entries(layouts: Path) -> list[Entry]:
@@ -30,9 +45,14 @@ def layout_entries(layouts: Path) -> list[Entry]:
         entry = found.setdefault(message, Entry(None, message, "Layout label."))
         entry.locations.append(location)
 
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            layouts, method_map=JINJA_METHOD, options_map=JINJA_OPTIONS):
-        add(message, (f"layouts/{Path(filename).as_posix()}", lineno))
+    for path in _templates(layouts):
+        try:
+            data = read_bytes(path)
+        except OSError:  # a pipe or a device named like a template: the layouts cannot use it
+            continue
+        for lineno, message, _comments, _context in extract(JINJA_METHOD, io.BytesIO(data),
+                                                            options=JINJA_OPTIONS):
+            add(message, (f"layouts/{path.relative_to(layouts).as_posix()}", lineno))
     for name in PYTHON_SOURCES:
         for lineno, message, _comments, _context in extract_from_file("python", PACKAGE / name):
             add(message, (f"leaflets/{name}", lineno))
