@@ -308,10 +308,15 @@ def test_a_port_in_use_is_a_usage_error_with_another_port_suggested(tmp_path):
 
 def test_no_matching_edition_is_a_usage_error(tmp_path):
     root = make_project(tmp_path)
-    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--locale", "fr"],
-                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
-                          text=True, timeout=60)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    # A5 is a paper the project knows; the fixture has no A5 edition.
+    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--paper", "a5"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no edition matches the filters" in done.stderr
+    # A locale no document has is a slip, said before anything starts.
+    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--locale", "fr"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "unknown locale 'fr'" in done.stderr and "Traceback" not in done.stderr
 
 
 def where_on_page(pdf: Path, text: str) -> tuple[int, float, float]:
