@@ -532,3 +532,25 @@ def test_only_pages_whose_pdf_objects_changed_are_rendered_again(tmp_path):
     assert [(p.digest, p.text) for p in reused] == [(p.digest, p.text) for p in fresh]
     assert len(fresh) == 2 and len(rendered_again) == 1  # page 1 changed, page 2 did not
     assert "slowly grow" in fresh[0].text and reused[1] is not fresh[1]
+
+
+def test_remembered_digests_never_miss_a_save(tmp_path):
+    """The preview's cache key hashes files once and remembers them; a file saved again, even
+    with the same size and its modification time put back, is hashed again."""
+    import hashlib
+
+    from leaflets.preview.session import Digests
+
+    path = tmp_path / "leaflet.yaml"
+    path.write_bytes(b"title: one\n")
+    before = path.stat()
+    digests = Digests()
+    assert digests(path) == hashlib.sha256(b"title: one\n").hexdigest()
+    path.write_bytes(b"title: two\n")  # the same size, at once
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert digests(path) == hashlib.sha256(b"title: two\n").hexdigest()
+    time.sleep(Digests.SETTLED_NS / 1e9 + 0.1)  # settled: remembered from now on...
+    assert digests(path) == hashlib.sha256(b"title: two\n").hexdigest() and str(path) in digests.known
+    path.write_bytes(b"title: six\n")  # ...until it is saved again: its change time moves
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert digests(path) == hashlib.sha256(b"title: six\n").hexdigest()
