@@ -35,6 +35,7 @@ LOCALE_FOLDERS = {"locales", "locale", "translations", "i18n"}
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")  # a locale, paper or profile in a file name
 _PACKAGE = Path(__file__).resolve().parent
+PACKAGE = _PACKAGE  # the package's own code: part of every key
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # functions' code is keyed by the package's files
 
 

@@ -554,3 +554,19 @@ def test_remembered_digests_never_miss_a_save(tmp_path):
     path.write_bytes(b"title: six\n")  # ...until it is saved again: its change time moves
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert digests(path) == hashlib.sha256(b"title: six\n").hexdigest()
+
+
+def test_the_code_is_keyed_as_it_was_when_the_preview_started(tmp_path):
+    """Files frozen at the start (the package's code, as loaded) keep their digests: a record
+    never vouches for code the running preview did not load."""
+    import hashlib
+
+    from leaflets.preview.session import Digests
+
+    code = tmp_path / "leaflets"
+    code.mkdir()
+    (code / "render.py").write_text("A = 1\n")
+    digests = Digests()
+    digests.freeze(code)
+    (code / "render.py").write_text("A = 2\n")
+    assert digests(code / "render.py") == hashlib.sha256(b"A = 1\n").hexdigest()

@@ -85,6 +85,7 @@ class Session:
         self._choose_lock = threading.Lock()
         self._worker_failures = 0
         self._digests = Digests()
+        self._digests.freeze(cache.PACKAGE)  # the code running now, for the cache keys
         self._renderer: dict | None = None  # the renderer's versions, for the cache keys
 
     # --- choosing the edition ------------------------------------------------------------
@@ -346,9 +347,22 @@ class Digests:
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[tuple, str]] = {}
+        self.frozen: dict[str, str] = {}
+
+    def freeze(self, folder: Path) -> None:
+        """Hash every file under `folder` now and give those digests from then on, whatever
+        becomes of the files: the package's code, as this process and its worker loaded it (a
+        record keyed with the code as edited later would vouch for a PDF that code never made)."""
+        for directory, _, files in os.walk(folder):
+            for file in files:
+                path = os.path.join(directory, file)
+                if os.path.isfile(path):
+                    self.frozen[path] = self(Path(path))
 
     def __call__(self, path: Path) -> str:
         name = str(path)
+        if name in self.frozen:
+            return self.frozen[name]
         stat = os.stat(name)
         identity = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         found = self.known.get(name)
