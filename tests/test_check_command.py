@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, Ran, copy_project, run_cli
 
 
 def clone(tmp_path: Path) -> Path:
-    """Copy the whole project, code included, as a fresh clone would have it."""
-    root = copy_project(tmp_path / "clone")
-    shutil.copytree(ROOT / "leaflets", root / "leaflets", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "make_pdf.py", root / "make_pdf.py")
-    return root
+    """Copy the project's content, layouts and styles, as a fresh clone would have them (the
+    commands run in this process, on the clone)."""
+    return copy_project(tmp_path / "clone")
 
 
-def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "make_pdf.py", *args], cwd=root, capture_output=True,
-                          text=True, timeout=120)
+def run(root: Path, *args: str) -> Ran:
+    return run_cli(root, *args)
 
 
 @pytest.fixture(scope="module")
 def shipped_check():
-    return subprocess.run([sys.executable, "make_pdf.py", "check", "--report"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return run_cli(ROOT, "check", "--report")
 
 
 def test_shipped_leaflet_passes_with_warnings_only(shipped_check):

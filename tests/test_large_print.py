@@ -11,6 +11,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 
+from conftest import session_build_of
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +19,10 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual" / "source"
 
 
 @pytest.fixture(scope="module")
-def large_print(tmp_path_factory) -> Path:
+def large_print(tmp_path_factory, request) -> Path:
+    shared = session_build_of(request, FIXTURE)  # the run's build, when its sources are these
+    if shared is not None:
+        return shared["ambc-en-a4-print-large-print"]
     project = tmp_path_factory.mktemp("large-print") / "project"
     shutil.copytree(FIXTURE, project / "source")
     for tree in ("layouts", "styles"):

@@ -309,8 +309,8 @@ def test_a_port_in_use_is_a_usage_error_with_another_port_suggested(tmp_path):
 def test_no_matching_edition_is_a_usage_error(tmp_path):
     root = make_project(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(root)}
-    # A5 is a paper the project knows; the fixture has no A5 edition.
-    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--paper", "a5"],
+    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--locale", "en",
+                           "--paper", "a5"],  # a known locale and paper, but no such edition
                           cwd=root, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no edition matches the filters" in done.stderr
     # A locale no document has is a slip, said before anything starts.

@@ -14,6 +14,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 
+from conftest import session_build_of
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,10 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual" / "source"
 
 
 @pytest.fixture(scope="module")
-def tagged_pdf(tmp_path_factory) -> Path:
+def tagged_pdf(tmp_path_factory, request) -> Path:
+    shared = session_build_of(request, FIXTURE)  # the run's build, when its sources are these
+    if shared is not None:
+        return shared["ambc-en-a4-screen"]
     project = tmp_path_factory.mktemp("tables") / "project"
     shutil.copytree(FIXTURE, project / "source")
     for tree in ("layouts", "styles"):

@@ -23,6 +23,7 @@ import pytest
 import yaml
 from PIL import Image, ImageChops
 
+from conftest import session_build_of
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +51,12 @@ def _editions() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def fixture_build(tmp_path_factory) -> dict[str, Path]:
-    """Build every edition of the fixture leaflet with this checkout's layouts and styles."""
+def fixture_build(tmp_path_factory, request) -> dict[str, Path]:
+    """Build every edition of the fixture leaflet with this checkout's layouts and styles (the test
+    run's shared build when its sources are the fixture's, byte for byte)."""
+    shared = session_build_of(request, FIXTURE / "source")
+    if shared is not None:
+        return shared
     project = tmp_path_factory.mktemp("visual") / "project"
     shutil.copytree(FIXTURE / "source", project / "source")
     for tree in ("layouts", "styles"):
