@@ -150,11 +150,13 @@ def prepare(job: Job, root: Path) -> RenderRequest:
                          bool(profile.attach_sources))
 
 
-def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes, int, str]:
+def execute(request: RenderRequest, root: Path, font_config=None,
+            laid_out: list | None = None) -> tuple[bytes, int, str]:
     """Render a prepared request to PDF bytes, a page count and how its last pages are filled.
 
     A long-lived process may pass the same WeasyPrint `font_config` to every render of an
-    edition, so fonts are loaded once (the bytes are the same as with a fresh one).
+    edition, so fonts are loaded once (the bytes are the same as with a fresh one). `laid_out`,
+    when given, receives WeasyPrint's laid-out document (the preview maps its boxes to sources).
     """
     from .finishing import finisher, source_attachments
 
@@ -163,7 +165,7 @@ def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes
         options["attachments"] = source_attachments(request.facts)
     fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
-                            finisher(request.steps, request.facts), fit, font_config)
+                            finisher(request.steps, request.facts), fit, font_config, laid_out)
     foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
     if foreign:
         raise ContentError(foreign)
@@ -172,7 +174,7 @@ def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
                finisher: Callable | None = None, fit: list | None = None,
-               font_config=None) -> tuple[bytes, int]:
+               font_config=None, laid_out: list | None = None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
@@ -202,6 +204,8 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
                     break
         if fit is not None:
             fit.append(describe_fit(rendered, fitted))
+        if laid_out is not None:
+            laid_out.append(rendered)
         from .finishing import marked_content_ids
         with marked_content_ids():
             pdf = rendered.write_pdf(finisher=finisher, **options)
