@@ -10,9 +10,13 @@ run, before pytest-xdist starts its workers, which find it through the environme
 from __future__ import annotations
 
 import atexit
+import contextlib
+import filecmp
+import io
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -108,6 +112,86 @@ def project(tmp_path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+# The modules that take longest, longest first (measured with --durations=0; see the test-suite
+# section of docs/performance.md). pytest-xdist hands whole modules to its workers in collection
+# order (--dist loadscope --no-loadscope-reorder), so the long ones start at once and the many
+# short ones fill the end: neither worker sits idle while the other finishes a long module.
+# Modules not named here keep their order, after these.
+LONGEST_FIRST = (
+    "test_profiles", "test_preview", "test_noop", "test_fuzz_hostile", "test_matrix", "test_hostile",
+    "test_compare", "test_check_command", "test_build", "test_preflight", "test_any_leaflets",
+    "test_render_faults", "test_fonts", "test_atomic_outputs", "test_preflight_command",
+    "test_property", "test_i18n_catalogues", "test_size_check", "test_doctor",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: keeps the order within
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="accept the current page images as the references of tests/test_visual.py")
+
+
+@dataclass
+class Ran:
+    """What a command line run printed and returned (the fields of subprocess.CompletedProcess)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
+    """Run `make_pdf.py ARGS` in `root` in this process: what a fresh process would print and
+    return, without paying its start (Python, pydantic, WeasyPrint imports) again.
+
+    For tests of what a command does. A test of how a process behaves (signals, what a fresh
+    process imports, the no-op answer before any import) runs make_pdf.py in a process of its own.
+    The commands see `root` as the project; the working folder, the environment (with `env`
+    laid over it) and the signal handlers are given back afterwards."""
+    from leaflets.cli import COMMANDS, main
+
+    saved_roots = {name: getattr(module, "ROOT", None) for name, module in COMMANDS.items()}
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        for module in COMMANDS.values():
+            module.ROOT = Path(root)
+        os.environ.update(env or {})
+        os.chdir(root)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main(list(args))
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for name, module in COMMANDS.items():
+            module.ROOT = saved_roots[name]
+    return Ran(status, out.getvalue(), err.getvalue())
+
+
+def same_tree(one: Path, other: Path) -> bool:
+    """Tell whether two folders hold the same files with the same bytes."""
+    compared = filecmp.dircmp(one, other, ignore=[])
+    if compared.left_only or compared.right_only or compared.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(one, other, compared.common_files, shallow=False)
+    return not mismatch and not errors and all(same_tree(one / d, other / d) for d in compared.common_dirs)
+
+
+def session_build_of(request, source: Path) -> dict[str, Path] | None:
+    """The session build's PDFs by output stem when the documents under `source` are exactly those
+    of the session's project (whose layouts and styles are this checkout's), else None: a module
+    that would build the same sources with the same code reads the run's one build instead.
+    `source` may also be one document's folder (holding leaflet.yaml): the session's project must
+    then hold that document alone."""
+    if (source / "leaflet.yaml").is_file():
+        if [path.name for path in (ROOT / "source").iterdir()] != [source.name] or \
+                not same_tree(source, ROOT / "source" / source.name):
+            return None
+    elif not same_tree(source, ROOT / "source"):
+        return None
+    return {path.stem: path for path in request.getfixturevalue("built").values()}

@@ -6,20 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import CHECKOUT, ROOT, add_document
+from conftest import CHECKOUT, ROOT, Ran, add_document, run_cli
 from pdfread import reading_text
 
 
-def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "make_pdf.py", *args], cwd=root, capture_output=True,
-                          text=True, timeout=600)
+def run(root: Path, *args: str) -> Ran:
+    return run_cli(root, *args)
 
 
 @pytest.fixture(scope="module")

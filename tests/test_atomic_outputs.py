@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHECKOUT, make_project
+from conftest import CHECKOUT, make_project, run_cli
 from leaflets.matrix import build
 from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
@@ -328,8 +328,7 @@ def test_sigkill_mid_write_leaves_the_previous_outputs(first_build, tmp_path):
     assert_manifest_matches_disk(out, root)
     assert [Path(t).name.split(".")[3] for t in temporaries(out)] == [marker.read_text()]
     # The half-written temporary file is the killed build's; the next build clears it away.
-    result = subprocess.run([sys.executable, "make_pdf.py", *args], cwd=root, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = run_cli(root, *args)
     assert result.returncode == 0, result.stderr
     assert temporaries(out) == []
     assert outputs(out)[PDF] != before[PDF]

@@ -6,12 +6,12 @@ import hashlib
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
 
-from conftest import ROOT
+from conftest import ROOT, Ran
+from conftest import run_cli as run_in_process
 from expected_ambc import REFERENCES
 from leaflets.matrix import build
 from leaflets.plan import Filters
@@ -23,9 +23,8 @@ def _pdf(output, root: Path) -> Path:
     return root / output.path
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "make_pdf.py"), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+def run_cli(*args: str) -> Ran:
+    return run_in_process(ROOT, *args)
 
 
 def _key(entry: dict) -> tuple:

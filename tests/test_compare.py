@@ -7,14 +7,13 @@ import json
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from leaflets.cli import main
 
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compare"
 CASES = sorted(p.name for p in FIXTURES.iterdir()
@@ -142,8 +141,7 @@ def test_git_revisions_default_to_the_last_tag_against_the_working_tree(tmp_path
     shutil.copy(FIXTURES / "word-changed" / "new" / "leaflet.yaml", leaflet)
     before = git(clone, "status", "--porcelain")
 
-    run = subprocess.run([sys.executable, "make_pdf.py", "compare", "--format", "json", "--out", "-"],
-                         cwd=clone, capture_output=True, text=True, timeout=120)
+    run = run_cli(clone, "compare", "--format", "json", "--out", "-")
     assert run.returncode == 1, run.stderr
     report = json.loads(run.stdout)
     assert report["old"]["revision"].startswith("v1.0 (") and report["new"]["revision"] == "working tree"
@@ -151,8 +149,7 @@ def test_git_revisions_default_to_the_last_tag_against_the_working_tree(tmp_path
     assert report["sections"] == expected["sections"]
     assert git(clone, "status", "--porcelain") == before  # nothing checked out over the user's files
 
-    same = subprocess.run([sys.executable, "make_pdf.py", "compare", "v1.0", "HEAD", "--format", "json",
-                           "--out", "-"], cwd=clone, capture_output=True, text=True, timeout=120)
+    same = run_cli(clone, "compare", "v1.0", "HEAD", "--format", "json", "--out", "-")
     assert same.returncode == 0, same.stderr
 
 

@@ -24,6 +24,8 @@ from leaflets.outputs import Output, merge, part_name, write_manifest, write_par
 from leaflets.commands import doctor
 from leaflets.diagnostics import ContentError
 
+from conftest import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "styles" / "fonts"
 # The Debian package holding each native library, to read its version back with dpkg-query.
@@ -132,7 +134,7 @@ def test_missing_packages_give_the_setup_scripts_exact_command(tmp_path):
     (stub / "dpkg-query").write_text("#!/bin/sh\nexit 1\n")
     (stub / "dpkg-query").chmod(0o755)
     env = {"PATH": f"{stub}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = run_doctor(env)
+    done = run_cli(ROOT, "doctor", env=env)
     assert done.returncode == doctor.EXIT_MISSING, done.stdout + done.stderr
     setup = subprocess.run(["sh", str(ROOT / "scripts" / "setup"), "--check", "test"], cwd=ROOT,
                            env={**os.environ, **env, "VENV": sys.prefix}, capture_output=True, text=True)
@@ -153,7 +155,7 @@ def test_a_subsetter_that_does_not_load_is_missing(monkeypatch, capsys):
     assert "HarfBuzz subsetter" in missing
 
 
-def test_the_manifest_records_the_renderer_versions(tmp_path):
+def test_the_manifest_records_the_renderer_versions(tmp_path, report):
     path = write_manifest(tmp_path, tmp_path, [])
     renderer = json.loads(path.read_text("utf-8"))["renderer"]
     assert renderer["python"] == platform.python_version()
@@ -167,7 +169,7 @@ def test_the_manifest_records_the_renderer_versions(tmp_path):
         if expected is not None:
             assert renderer[name.lower()] == expected, name
     # The doctor reports the same figures.
-    found = rows(run_doctor().stdout)
+    found = rows(report.stdout)
     assert [renderer[k] for k in ("pango", "harfbuzz", "fontconfig", "freetype")] == \
         [found[k] for k in ("Pango", "HarfBuzz", "fontconfig", "FreeType")]
 

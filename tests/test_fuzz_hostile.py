@@ -119,7 +119,8 @@ def test_random_xliff_imports_touch_only_the_catalogues_they_may(tmp_path_factor
     assert outside(tmp, project) == before
     changed = {k for k, v in snapshot(project).items() if inside_before.get(k) != v}
     assert all(k.endswith(f"/locales/{language}.po") for k in changed)
-    status_of(lambda: check_project(project))
+    if changed:  # a project the import left byte for byte as it was checks as the fixture project does
+        status_of(lambda: check_project(project))
 
 
 @FAST

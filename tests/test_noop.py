@@ -60,17 +60,29 @@ def clean(tmp_path_factory) -> Path:
     return project
 
 
-@pytest.fixture
-def built(clean, tmp_path) -> Path:
-    """A private copy of the built project, to change, its no-op record written for its own place
-    (a record holds for one project and output folder: a copy runs in full once)."""
-    project = Path(shutil.copytree(clean, tmp_path / "project", symlinks=True))
+@pytest.fixture(scope="module")
+def moved(clean, tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the built project elsewhere, its no-op record written for its own place (a record
+    holds for one project and output folder: a copy runs in full once), and a pristine copy of it.
+    The tests that change the project run one after another in that one place, each from the
+    pristine bytes (`built`), so none pays for a full run of a fresh copy of its own."""
+    place = tmp_path_factory.mktemp("noop-moved")
+    project = Path(shutil.copytree(clean, place / "project", symlinks=True))
     shutil.rmtree(project / "build" / ".cache" / "noop")
     filters = first_edition(project)[1]
     first = make_pdf(project, *filters)
     assert first.returncode == EXIT_OK and "pydantic" in imported(first), messages(first)
     assert "0 built, 1 up to date" in first.stdout
-    again = make_pdf(project, *filters)
+    return project, Path(shutil.copytree(project, place / "pristine", symlinks=True))
+
+
+@pytest.fixture
+def built(moved) -> Path:
+    """The moved project as its full run left it, with its sound no-op record, to change."""
+    project, pristine = moved
+    shutil.rmtree(project)
+    shutil.copytree(pristine, project, symlinks=True)
+    again = make_pdf(project, *first_edition(project)[1])
     assert again.returncode == EXIT_OK and heavy(again) == set(), messages(again)
     return project
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from leaflets.checks import editions
 from leaflets.documents import load_document
 
-from conftest import ROOT
+from conftest import ROOT, Ran, run_cli
 
 BASE = Path(__file__).parent / "fixtures" / "checks" / "_base"  # review_date: 2028-01-15
 
@@ -58,13 +56,9 @@ def test_check_command_fails_once_the_review_date_has_passed(tmp_path):
     for tree in ("layouts", "styles"):
         shutil.copytree(ROOT / tree, root / tree)
     shutil.copytree(BASE, root / "source" / "case")
-    shutil.copytree(ROOT / "leaflets", root / "leaflets", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "make_pdf.py", root / "make_pdf.py")
 
-    def check(today: str) -> subprocess.CompletedProcess:
-        env = {**__import__("os").environ, "LEAFLETS_TODAY": today}
-        return subprocess.run([sys.executable, "make_pdf.py", "check"], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=120)
+    def check(today: str) -> Ran:
+        return run_cli(root, "check", env={"LEAFLETS_TODAY": today})
 
     due = check("2027-12-01")
     assert due.returncode == 0

@@ -5,20 +5,15 @@ from __future__ import annotations
 import copy
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, copy_project
+from conftest import copy_project, run_cli
 
 
 def clone(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path / "clone")
-    shutil.copytree(ROOT / "leaflets", root / "leaflets", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "make_pdf.py", root / "make_pdf.py")
-    return root
+    return copy_project(tmp_path / "clone")
 
 
 def grow(root: Path, name: str, sections: int, table_every: int) -> Path:
@@ -45,8 +40,7 @@ def grow(root: Path, name: str, sections: int, table_every: int) -> Path:
 
 
 def check(root: Path) -> list[str]:
-    done = subprocess.run([sys.executable, "make_pdf.py", "check"], cwd=root, capture_output=True,
-                          text=True, timeout=300)
+    done = run_cli(root, "check")
     assert "Traceback" not in done.stderr
     return [line for line in done.stderr.splitlines() if "warning[long-document]" in line]
 

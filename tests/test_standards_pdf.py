@@ -97,8 +97,9 @@ def test_every_url_character_lies_inside_a_link_to_that_url(screen, archive):
         pages = pdfium_read.chars(path)
         urls = sorted({a.get("href") for a in _html(path).xpath("//a[starts-with(@href, 'http')]")})
         assert urls, path.name
+        links = _links(path)  # read once: every character below is tested against them
         by_url: dict[str, list] = {}
-        for page, rect, target in _links(path):
+        for page, rect, target in links:
             if target.startswith("uri:"):
                 by_url.setdefault(target[4:], []).append((page, rect))
         assert sorted(by_url) == urls, path.name
@@ -112,7 +113,7 @@ def test_every_url_character_lies_inside_a_link_to_that_url(screen, archive):
             text = "".join(char for char, _ in page_chars)
             for match in re.finditer(r"https?://", text):
                 for char, box in page_chars[match.start():match.end()]:
-                    assert any(_inside(box, rect) for page, rect, t in _links(path) if page == index and
+                    assert any(_inside(box, rect) for page, rect, t in links if page == index and
                                t.startswith("uri:")), (path.name, index)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import gettext
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -35,8 +37,32 @@ def _templates(layouts: Path) -> list[Path]:
     return found
 
 
+_EXTRACTED: dict[bytes, list[Entry]] = {}  # by the digest of the templates read, newest kept
+
+
 def layout_entries(layouts: Path) -> list[Entry]:
-    """Extract the translatable labels of the layouts and of the reference formatter."""
+    """Extract the translatable labels of the layouts and of the reference formatter.
+
+    Parsing every template is most of what a check costs, and one check asks for the labels
+    once per edition: the answer is kept for the same templates' bytes (read each time).
+    """
+    templates = []
+    for path in _templates(layouts):
+        try:
+            templates.append((path.relative_to(layouts).as_posix(), read_bytes(path)))
+        except OSError:  # a pipe or a device named like a template: the layouts cannot use it
+            continue
+    digest = hashlib.sha256()
+    for name, data in templates:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    key = digest.digest()
+    if key not in _EXTRACTED:
+        _EXTRACTED.clear()
+        _EXTRACTED[key] = _extract(templates)
+    return copy.deepcopy(_EXTRACTED[key])
+
+
+def _extract(templates: list[tuple[str, bytes]]) -> list[Entry]:
     found: dict[str, Entry] = {}
 
     def add(message, location: tuple[str, int]) -> None:
@@ -45,14 +71,10 @@ def layout_entries(layouts: Path) -> list[Entry]:
         entry = found.setdefault(message, Entry(None, message, "Layout label."))
         entry.locations.append(location)
 
-    for path in _templates(layouts):
-        try:
-            data = read_bytes(path)
-        except OSError:  # a pipe or a device named like a template: the layouts cannot use it
-            continue
+    for name, data in templates:
         for lineno, message, _comments, _context in extract(JINJA_METHOD, io.BytesIO(data),
                                                             options=JINJA_OPTIONS):
-            add(message, (f"layouts/{path.relative_to(layouts).as_posix()}", lineno))
+            add(message, (f"layouts/{name}", lineno))
     for name in PYTHON_SOURCES:
         for lineno, message, _comments, _context in extract_from_file("python", PACKAGE / name):
             add(message, (f"leaflets/{name}", lineno))
