@@ -35,6 +35,7 @@ LOCALE_FOLDERS = {"locales", "locale", "translations", "i18n"}
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")  # a locale, paper or profile in a file name
 _PACKAGE = Path(__file__).resolve().parent
+PACKAGE = _PACKAGE  # the package's own code: part of every key
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # functions' code is keyed by the package's files
 
 
@@ -64,8 +65,10 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
-    """Hash every file under `folder` (hidden files and byte-code skipped), by relative path."""
+def tree_digests(folder: Path, prefix: str, digest_of=_digest) -> dict[str, str]:
+    """Hash every file under `folder` (hidden files and byte-code skipped), by relative path.
+
+    `digest_of(path)` returns a file's SHA-256 in hex (a long-lived process may remember them)."""
     found: dict[str, str] = {}
     if not folder.is_dir():
         return found
@@ -80,7 +83,7 @@ def tree_digests(folder: Path, prefix: str) -> dict[str, str]:
             elif not _regular(path):
                 digest = "special"  # a pipe would block the build, a device never ends: unread
             else:
-                digest = _digest(path)
+                digest = digest_of(path)
             found[prefix + path.relative_to(folder).as_posix()] = digest
     return found
 
@@ -107,19 +110,22 @@ def versions() -> dict[str, str]:
 class Fingerprints:
     """Hash the project's files once per run and give each edition its key."""
 
-    def __init__(self, root: Path, options: Mapping[str, Any] | None = None):
+    def __init__(self, root: Path, options: Mapping[str, Any] | None = None, digest_of=_digest,
+                 renderer: Mapping[str, str] | None = None):
         self.root = root
         self.options = dict(options or {})
+        self.digest_of = digest_of
         self.shared = {}
         for tree in SHARED_TREES:
-            self.shared.update(tree_digests(root / tree, f"{tree}/"))
-        self.shared.update(tree_digests(_PACKAGE, "leaflets/"))
-        self.versions = versions()
+            self.shared.update(tree_digests(root / tree, f"{tree}/", digest_of))
+        self.shared.update(tree_digests(_PACKAGE, "leaflets/", digest_of))
+        self.versions = dict(renderer) if renderer is not None else versions()
         self._documents: dict[str, dict[str, str]] = {}
 
     def _document(self, name: str) -> dict[str, str]:
         if name not in self._documents:
-            self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/")
+            self._documents[name] = tree_digests(self.root / "source" / name, f"source/{name}/",
+                                                 self.digest_of)
         return self._documents[name]
 
     def key(self, document: str, locale: str, paper: str, profile: str,

@@ -7,7 +7,7 @@ import mimetypes
 import re
 from functools import lru_cache
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -24,9 +24,12 @@ if TYPE_CHECKING:  # the worker processes that render PDFs never load the conten
 # Only these trees of the project may be read while rendering.
 READABLE_TREES = ("layouts", "styles", "source")
 BASE_TEMPLATE = "leaflet.html.j2"
-# Copyfitting: layers tried in turn when the body's last page would hold too few lines.
-COPYFIT_STEPS = ("styles/copyfit/step-1.css", "styles/copyfit/step-2.css", "styles/copyfit/step-3.css")
+# Copyfitting: layers tried in turn when a last page would hold too few lines or a lone
+# paragraph (page_fills says which pages are judged, and how).
+COPYFIT_STEPS = ("styles/copyfit/step-1.css", "styles/copyfit/step-2.css", "styles/copyfit/step-3.css",
+                 "styles/copyfit/regroup.css")
 MIN_LAST_PAGE_LINES = 6
+MIN_LAST_PAGE_BLOCKS = 2
 
 
 def environment(layouts: Path) -> jinja2.Environment:
@@ -147,11 +150,13 @@ def prepare(job: Job, root: Path) -> RenderRequest:
                          bool(profile.attach_sources))
 
 
-def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes, int, str]:
-    """Render a prepared request to PDF bytes, a page count and how its last body page is filled.
+def execute(request: RenderRequest, root: Path, font_config=None,
+            laid_out: list | None = None) -> tuple[bytes, int, str]:
+    """Render a prepared request to PDF bytes, a page count and how its last pages are filled.
 
     A long-lived process may pass the same WeasyPrint `font_config` to every render of an
-    edition, so fonts are loaded once (the bytes are the same as with a fresh one).
+    edition, so fonts are loaded once (the bytes are the same as with a fresh one). `laid_out`,
+    when given, receives WeasyPrint's laid-out document (the preview maps its boxes to sources).
     """
     from .finishing import finisher, source_attachments
 
@@ -160,7 +165,7 @@ def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes
         options["attachments"] = source_attachments(request.facts)
     fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
-                            finisher(request.steps, request.facts), fit, font_config)
+                            finisher(request.steps, request.facts), fit, font_config, laid_out)
     foreign = fonts.audit(pdf, root, request.stem)  # read back: only bundled fonts may be embedded
     if foreign:
         raise ContentError(foreign)
@@ -169,11 +174,11 @@ def execute(request: RenderRequest, root: Path, font_config=None) -> tuple[bytes
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
                finisher: Callable | None = None, fit: list | None = None,
-               font_config=None) -> tuple[bytes, int]:
+               font_config=None, laid_out: list | None = None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
-    `fit`, when given, receives one line on the body's last page (see `describe_fit`).
+    `fit`, when given, receives one line on the last pages' fill (see `describe_fit`).
     """
     fonts.isolate(root)  # before WeasyPrint loads fontconfig: only the bundled fonts
     import weasyprint  # imported here: checking and listing must stay fast
@@ -190,15 +195,17 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
         document = weasyprint.HTML(string=html, base_url=base_href, url_fetcher=fetcher)
         rendered = document.render(font_config=font_config, **options)
         fitted = None
-        if short_last_body_page(rendered):  # copyfit: keep the first step that fixes it
+        if short_last_page(rendered):  # copyfit: keep the first step that fixes it
             for step in COPYFIT_STEPS:
                 layer = weasyprint.CSS(filename=str(root / step), url_fetcher=fetcher)
                 attempt = document.render(font_config=font_config, **{**options, "stylesheets": [layer]})
-                if not short_last_body_page(attempt):
+                if not short_last_page(attempt):
                     rendered, fitted = attempt, Path(step).stem
                     break
         if fit is not None:
             fit.append(describe_fit(rendered, fitted))
+        if laid_out is not None:
+            laid_out.append(rendered)
         from .finishing import marked_content_ids
         with marked_content_ids():
             pdf = rendered.write_pdf(finisher=finisher, **options)
@@ -231,33 +238,116 @@ def discard_font_files(font_config) -> None:
         font_config._folder = None
 
 
-def short_last_body_page(rendered) -> int | None:
-    """Return the number of the body's last page when it holds fewer than MIN_LAST_PAGE_LINES
-    lines of text below an earlier body page, else None."""
-    body = [number for number, page in enumerate(rendered.pages, 1)
-            if page._page_box.page_type.name == "body"]
-    if len(body) < 2:
-        return None
-    last = body[-1]
-    return last if _text_lines(rendered.pages[last - 1]._page_box) < MIN_LAST_PAGE_LINES else None
+@dataclass(frozen=True)
+class PageFill:
+    """How one page the fit rule judges is filled (see docs/typography.md, "Page fit")."""
+
+    number: int
+    part: str            # "body" or "back matter"
+    lines: int           # lines of text in its flow (not the running heads and feet)
+    blocks: int          # paragraphs, list items, cells and captions holding text; headings not counted
+    percent: int         # how far down the text area its flow reaches
+    opens_section: bool  # a section (h2) starts on it
+    short: str = ""      # why the page is too short, or ""
+
+
+def page_fills(rendered) -> list[PageFill]:
+    """Judge the body's last page and the back matter's last page, when each part has two pages
+    or more (a part on one page ends where the design ends it).
+
+    The body's last page is too short with fewer than MIN_LAST_PAGE_LINES lines or a lone
+    paragraph. The back matter starts on a page of its own by design; its last page is too short
+    when nothing on it opens a section and it holds fewer than MIN_LAST_PAGE_LINES lines or a
+    lone fragment (one paragraph or list item, with or without a sub-heading above it). A complete
+    section on the last page, however short, is the design's.
+    """
+    fills = []
+    for name, part in (("body", "body"), ("back-matter", "back matter")):
+        numbers = [number for number, page in enumerate(rendered.pages, 1)
+                   if page._page_box.page_type.name == name]
+        if len(numbers) < 2:
+            continue
+        fill = _measure(rendered, numbers[-1], part)
+        short = ""
+        if part == "body" or not fill.opens_section:
+            if fill.lines < MIN_LAST_PAGE_LINES:
+                short = f"{fill.lines} lines"
+            elif fill.blocks < MIN_LAST_PAGE_BLOCKS:
+                short = "a lone paragraph" if part == "body" else "a lone fragment of a section"
+        fills.append(replace(fill, short=short))
+    return fills
+
+
+def _measure(rendered, number: int, part: str) -> PageFill:
+    """Count one page's lines and blocks and how far down its flow reaches."""
+    box = rendered.pages[number - 1]._page_box
+    lines, blocks, headings = _count(box)
+    top, height = box.content_box_y(), box.height
+    bottom = max((_bottom(child) for child in box.children), default=top)
+    percent = max(0, min(100, round(100 * (bottom - top) / height)))
+    return PageFill(number, part, lines, blocks, percent, "h2" in headings)
+
+
+def short_last_page(rendered) -> int | None:
+    """Return the number of the first page the fit rule finds too short (page_fills), else None."""
+    return next((fill.number for fill in page_fills(rendered) if fill.short), None)
 
 
 def describe_fit(rendered, fitted: str | None = None) -> str:
-    """Say how full the body's last page is, e.g. 'last body page 3: 8 lines, 21% full'."""
+    """Say how full the last pages are, e.g. 'last body page 3: 8 lines, 21% full; back matter
+    page 6: 7 lines, 1 block, 25% full (too short: could not copyfit page 6, a lone fragment ...)'."""
     body = [number for number, page in enumerate(rendered.pages, 1)
             if page._page_box.page_type.name == "body"]
     if not body:
         return ""
-    box = rendered.pages[body[-1] - 1]._page_box
-    lines = _text_lines(box)
-    top, height = box.content_box_y(), box.height
-    bottom = max((_bottom(child) for child in box.children), default=top)
-    text = f"last body page {body[-1]}: {lines} lines, {max(0, min(100, round(100 * (bottom - top) / height)))}% full"
+    fills = {fill.part: fill for fill in page_fills(rendered)}
+    if "body" not in fills:  # a one-page body: described, never judged
+        fills["body"] = _measure(rendered, body[-1], "body")
+    parts = []
+    for fill in sorted(fills.values(), key=lambda fill: fill.number):
+        text = f"last body page {fill.number}: {fill.lines} lines" if fill.part == "body" else \
+            f"back matter page {fill.number}: {fill.lines} lines, {fill.blocks} block{'s' * (fill.blocks != 1)}"
+        parts.append(f"{text}, {fill.percent}% full")
+    text = "; ".join(parts)
     if fitted:
         text += f" (copyfitted: {fitted})"
-    elif short_last_body_page(rendered):
-        text += f" (too short: could not copyfit page {body[-1]})"
+    short = [fill for fill in fills.values() if fill.short]
+    if short:
+        text += " (too short: " + ", ".join(f"could not copyfit page {fill.number}, {fill.short}"
+                                             for fill in short) + ")"
     return text
+
+
+def _count(box) -> tuple[int, int, list[str]]:
+    """Count the lines and the text blocks of a page's flow and list its headings' tags."""
+    from weasyprint.formatting_structure import boxes
+
+    lines = blocks = 0
+    headings: list[str] = []
+
+    def walk(box) -> None:
+        nonlocal lines, blocks
+        if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
+            return
+        if isinstance(box, boxes.LineBox):
+            lines += 1
+            return
+        children = getattr(box, "children", ())
+        tag = getattr(box, "element_tag", "")
+        if isinstance(box, boxes.BlockContainerBox) and getattr(box, "pseudo_type", None) != "marker" \
+                and any(isinstance(child, boxes.LineBox) for child in children):
+            if tag in _HEADINGS:
+                headings.append(tag)
+            else:
+                blocks += 1
+        for child in children:
+            walk(child)
+
+    walk(box)
+    return lines, blocks, headings
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _bottom(box) -> float:
@@ -270,17 +360,6 @@ def _bottom(box) -> float:
         return box.position_y + box.height
     children = [_bottom(child) for child in getattr(box, "children", ())]
     return max(children, default=box.position_y + (box.height or 0))
-
-
-def _text_lines(box) -> int:
-    """Count the lines of text in a page's flow (not its margin boxes or fixed marks)."""
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
-        return 0
-    if isinstance(box, boxes.LineBox):
-        return 1
-    return sum(_text_lines(child) for child in getattr(box, "children", ()))
 
 
 _MISSING_GLYPH = re.compile(r'unsupported by fonts: "(?P<text>.*)" \((?P<codes>U\+[0-9A-F, U+]+)\)', re.S)

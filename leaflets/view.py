@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
+import os
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
@@ -34,6 +36,14 @@ class BlockView:
     columns: list = field(default_factory=list)
     rows: list = field(default_factory=list)
     style: str = ""
+    # Where each text came from, "file:line:col" by its path inside the block ("bullets/2"); ""
+    # is the block itself. The layouts print it as data-source attributes (the preview's
+    # click-to-source); the PDF does not show them.
+    sources: dict = field(default_factory=dict)
+
+    def source(self, *path) -> str:
+        """The source position of the text at `path` inside the block (the block's own if unknown)."""
+        return self.sources.get("/".join(str(part) for part in path), self.sources.get("", ""))
 
 
 @dataclass
@@ -42,6 +52,7 @@ class ReferenceView:
     key: str
     anchor: str
     content: list
+    source: str = ""  # "file:line:col" of the entry (of its translated title when translated)
 
 
 @dataclass
@@ -50,6 +61,7 @@ class AbbreviationView:
     expansion: str
     term_nodes: list  # inline nodes: Latin runs isolated in right-to-left editions
     expansion_nodes: list
+    source: str = ""  # "file:line:col" of the glossary entry (of the translated expansion)
 
 
 @dataclass
@@ -114,8 +126,23 @@ class _Resolver:
         self.numbering = Numbering()
         self.diagnostics: list[Diagnostic] = []
         self.texts: list[str] = []
+        self.sources: dict[tuple, str] = {}  # "file:line:col" of the block's texts, by their loc
+        root = doc.folder.parent.parent  # positions are printed relative to the project
+        self.name = functools.cache(lambda path: _relative(path, root))
+
+    def where(self, loaded, loc: tuple, context: str) -> str:
+        """Where a text is written: its catalogue entry when the translation gave it, else the
+        master file at the text's first character."""
+        found = self.translation.sources.get(context)
+        if found is not None:
+            path, line, column = found
+        else:
+            position = loaded.text_position(loc, 0)
+            path, line, column = loaded.path, position.line, position.column
+        return f"{self.name(path)}:{line}:{column}"
 
     def inline(self, text: str, loc: tuple) -> list:
+        self.sources[loc] = self.where(self.doc.leaflet_file, loc, context_of(loc))
         text = self.translation.text(context_of(loc), text)
         try:
             nodes = place_citations(parse_inline(text))
@@ -135,8 +162,11 @@ class _Resolver:
 
     def block(self, block, index: int) -> BlockView:
         kind = block_kind(block)
+        self.sources = {}
         fields = kind.view(block, lambda text, path: self.inline(text, ("body", index, *path)))
-        return BlockView(kind.name, template=kind.template, **fields)
+        sources = {"/".join(str(part) for part in loc[2:]): where for loc, where in self.sources.items()}
+        sources[""] = self.where(self.doc.leaflet_file, ("body", index), "")
+        return BlockView(kind.name, template=kind.template, sources=sources, **fields)
 
 
 def resolve(doc: SourceDocument, edition: Edition, base_href: str,
@@ -156,13 +186,18 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     references, further = [], []
     # Unknown keys and uncited sources are the citation checks' to report (checks/citations.py),
     # and they run before any edition is resolved.
-    for ref in doc.references.references:
+    for index, ref in enumerate(doc.references.references):
+        translated = next((f"references/{ref.id}/{name}" for name in ("title", "text")
+                           if f"references/{ref.id}/{name}" in tr.sources), "")
+        source = resolver.where(doc.references_file, ("references", index), translated)
         if ref.id in numbers:
             references.append(ReferenceView(numbers[ref.id], ref.id, f"ref-{numbers[ref.id]}",
-                                            resolver.runs(_formatted(ref, tr, leaflet.document.language))))
+                                            resolver.runs(_formatted(ref, tr, leaflet.document.language)),
+                                            source))
         elif ref.uncited:
             further.append(ReferenceView(None, ref.id, f"source-{ref.id}",
-                                         resolver.runs(_formatted(ref, tr, leaflet.document.language))))
+                                         resolver.runs(_formatted(ref, tr, leaflet.document.language)),
+                                         source))
     if resolver.diagnostics:
         raise ContentError(resolver.diagnostics)
     references.sort(key=lambda r: r.number)
@@ -170,8 +205,12 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
     keywords = [tr.text(f"document/keywords/{i}", k) for i, k in enumerate(info.keywords)]
     title = tr.text("document/title", info.title)
     used = used_abbreviations(tr.glossary(leaflet.glossary), resolver.texts, collation_key(edition.locale))
+    masters = {tr.text(f"glossary/{term}/term", term): term for term in leaflet.glossary}
     abbreviations = [AbbreviationView(a.term, a.expansion, resolver.runs([Text(a.term)]),
-                                      resolver.runs([Text(a.expansion)])) for a in used]
+                                      resolver.runs([Text(a.expansion)]),
+                                      resolver.where(doc.leaflet_file, ("glossary", masters.get(a.term, a.term)),
+                                                     f"glossary/{masters.get(a.term, a.term)}/expansion"))
+                     for a in used]
     return EditionView(
         lang=edition.locale, dir=writing, title=title, title_nodes=resolver.runs([Text(title)]),
         short_title=tr.text("document/short_title", info.short_title),
@@ -185,6 +224,14 @@ def resolve(doc: SourceDocument, edition: Edition, base_href: str,
         stylesheets=stylesheets_for(edition.paper, edition.profile, edition.type, writing, letters),
         base_href=base_href, blocks=blocks, abbreviations=abbreviations,
         references=references, further_reading=further, labels=tr.labels)
+
+
+def _relative(path, root) -> str:
+    """A file's path from the project's root, with forward slashes (the same from any folder)."""
+    try:
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return str(path)
 
 
 def _formatted(ref, tr: Translation, master_language: str) -> list:

@@ -201,7 +201,13 @@ def same_tree(one: Path, other: Path) -> bool:
 def session_build_of(request, source: Path) -> dict[str, Path] | None:
     """The session build's PDFs by output stem when the documents under `source` are exactly those
     of the session's project (whose layouts and styles are this checkout's), else None: a module
-    that would build the same sources with the same code reads the run's one build instead."""
-    if not same_tree(source, ROOT / "source"):
+    that would build the same sources with the same code reads the run's one build instead.
+    `source` may also be one document's folder (holding leaflet.yaml): the session's project must
+    then hold that document alone."""
+    if (source / "leaflet.yaml").is_file():
+        if [path.name for path in (ROOT / "source").iterdir()] != [source.name] or \
+                not same_tree(source, ROOT / "source" / source.name):
+            return None
+    elif not same_tree(source, ROOT / "source"):
         return None
     return {path.stem: path for path in request.getfixturevalue("built").values()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ def run(root: Path, *args: str) -> Ran:
 
 
 @pytest.fixture(scope="module")
-def shipped_check():
+def shipped_check(built):  # after the run's build: the last-page fill is read from its records
     return run_cli(ROOT, "check", "--report")
 
 
@@ -36,7 +37,7 @@ def test_shipped_leaflet_passes_with_warnings_only(shipped_check):
 
 
 def test_report_lists_each_section_with_a_reading_grade(shipped_check):
-    out = shipped_check.stdout.splitlines()
+    out = shipped_check.stdout.split("\n\n")[0].splitlines()  # the last-page fill follows
     assert out[0] == "ambc: Advanced/metastatic breast cancer (a/mBC)"
     assert out[1].split() == ["line", "words", "sentences", "over", "20", "grade", "section"]
     sections = out[2:-1]
@@ -47,6 +48,49 @@ def test_report_lists_each_section_with_a_reading_grade(shipped_check):
     assert sections[0].endswith("Advanced/metastatic breast cancer")
     assert sum(int(row.split()[1]) for row in sections) == int(out[-1].split()[0])
     assert "(whole text; grade: Flesch-Kincaid, target 6-8)" in out[-1]
+
+
+def fill_block(stdout: str) -> tuple[str, dict[str, str]]:
+    """The report's last-page fill: its heading, and the line of each edition."""
+    heading, *rows = stdout.split("\n\n")[1].strip().splitlines()
+    return heading, dict(row.strip().split("  ", 1) for row in rows)
+
+
+def recorded_fills(root: Path) -> dict[str, str]:
+    """Each edition's fill as the build recorded it (read from the records' JSON)."""
+    return {record.stem: json.loads(record.read_text("utf-8"))["output"]["fit"]
+            for record in (root / "build" / ".cache" / "editions").glob("*.json")}
+
+
+def test_report_shows_each_editions_last_page_fill_from_the_build_records(shipped_check, built):
+    heading, fills = fill_block(shipped_check.stdout)
+    assert heading == "Last-page fill (from the build records)"
+    recorded = recorded_fills(ROOT)
+    assert len(fills) == len(built) and set(fills) <= set(recorded)
+    assert all(fills[stem].strip() == recorded[stem] for stem in fills)
+    assert all(fill.strip().startswith("last body page ") for fill in fills.values())
+    a5 = fills["ambc-en-a5-screen"].strip()
+    assert "back matter page 6: " in a5 and a5.endswith("(copyfitted: regroup)")
+
+
+def test_report_renders_in_memory_what_the_records_cannot_tell(tmp_path, built):
+    """An edition without an up-to-date record is rendered (nothing written); --no-render
+    leaves it out and says why."""
+    project = clone(tmp_path)
+    shutil.copytree(ROOT / "build", project / "build")
+    gone = project / "build" / "ambc" / "ambc-en-a5-screen.pdf"
+    gone.unlink()
+    result = run(project, "check", "--report")
+    assert result.returncode == 0, result.stderr
+    heading, fills = fill_block(result.stdout)
+    assert heading == "Last-page fill (from the build records; 1 rendered now in memory, not written)"
+    recorded = recorded_fills(ROOT)
+    assert {stem: fill.strip() for stem, fill in fills.items()} == {stem: recorded[stem] for stem in fills}
+    assert not gone.exists()
+    result = run(project, "check", "--report", "--no-render")
+    heading, fills = fill_block(result.stdout)
+    assert heading == "Last-page fill (from the build records; 1 out of date, not rendered)"
+    assert fills["ambc-en-a5-screen"].strip() == "output missing (not rendered)"
 
 
 def test_check_does_not_import_weasyprint():

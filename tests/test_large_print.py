@@ -15,7 +15,7 @@ from conftest import session_build_of
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual" / "source"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "documents" / "ambc"  # the fixture leaflet
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def large_print(tmp_path_factory, request) -> Path:
     if shared is not None:
         return shared["ambc-en-a4-print-large-print"]
     project = tmp_path_factory.mktemp("large-print") / "project"
-    shutil.copytree(FIXTURE, project / "source")
+    shutil.copytree(FIXTURE, project / "source" / "ambc")
     for tree in ("layouts", "styles"):
         shutil.copytree(ROOT / tree, project / tree)
     outputs = build(project, project / "build", Filters(locale="en", paper="a4", profile="print"))

@@ -6,6 +6,7 @@ whose only document is a small fixture leaflet (tests/fixtures/preview), and edi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -194,8 +195,9 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
         assert "pineapple cells" in " ".join(text.split())
         [entry] = json.loads((root / "build" / "manifest.json").read_text())["editions"]
         assert entry["path"] == "build/sample/sample-en-a4-screen.pdf"
-        assert sorted(p.name for p in (root / "build").rglob("*")) == [
-            "manifest.json", "sample", "sample-en-a4-screen.pdf"]
+        assert sorted(p.relative_to(root / "build").as_posix() for p in (root / "build").rglob("*")
+                      if p.is_file()) == [".cache/editions/sample-en-a4-screen.json", "manifest.json",
+                                          "sample/sample-en-a4-screen.pdf"]  # the PDF, its record, the manifest
 
         # An error: the diagnostic appears with its place, code and hint, escaped; the last good
         # pages stay, marked stale.
@@ -306,8 +308,265 @@ def test_a_port_in_use_is_a_usage_error_with_another_port_suggested(tmp_path):
 
 def test_no_matching_edition_is_a_usage_error(tmp_path):
     root = make_project(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--locale", "en",
                            "--paper", "a5"],  # a known locale and paper, but no such edition
-                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
-                          text=True, timeout=60)
+                          cwd=root, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no edition matches the filters" in done.stderr
+    # A locale no document has is a slip, said before anything starts.
+    done = subprocess.run([sys.executable, "make_pdf.py", "preview", "--port", "0", "--locale", "fr"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "unknown locale 'fr'" in done.stderr and "Traceback" not in done.stderr
+
+
+def where_on_page(pdf: Path, text: str) -> tuple[int, float, float]:
+    """Find `text` in a PDF with PDFium: its page (from 0) and the middle of its first line, in
+    fractions of the page (from the top left), the page's whole media box included."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for number, pdf_page in enumerate(document):
+            textpage = pdf_page.get_textpage()
+            found = textpage.search(text, match_case=True).get_next()
+            if found:
+                start, count = found
+                left, bottom, right, top = textpage.get_charbox(start)
+                x0, y0, x1, y1 = pdf_page.get_mediabox()
+                return number, ((left + right) / 2 - x0) / (x1 - x0), (y1 - (bottom + top) / 2) / (y1 - y0)
+    finally:
+        document.close()
+    raise AssertionError(f"{text!r} is not in {pdf}")
+
+
+def position_in(path: Path, line_text: str, word: str) -> str:
+    """`file:line:col` of `word` on the line of `path` that holds `line_text` (read here, plainly)."""
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if line_text in line:
+            return f"{number}:{line.index(word) + 1}"
+    raise AssertionError(f"{line_text!r} is not in {path}")
+
+
+def click_at(driver, page_number: int, x: float, y: float) -> dict:
+    """Click page `page_number` (from 1) at (x, y), fractions of its image; return the source
+    panel's text and the outline drawn on the page (its box in fractions of the image)."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    img = driver.find_element("css selector", f'#pages .page[data-page="{page_number}"] img')
+    # Scroll the point to the middle of the window, then click there as a user would.
+    at = driver.execute_script("""
+        const img = arguments[0], x = arguments[1], y = arguments[2];
+        let r = img.getBoundingClientRect();
+        window.scrollBy(0, r.top + y * r.height - window.innerHeight / 2);
+        r = img.getBoundingClientRect();
+        return [Math.round(r.left + x * r.width), Math.round(r.top + y * r.height)];""", img, x, y)
+    assert driver.execute_script("return document.elementFromPoint(...arguments)", *at) == img
+    actions = ActionBuilder(driver)
+    actions.pointer_action.move_to_location(*at).click()
+    actions.perform()
+    return driver.execute_script("""
+        const img = arguments[0], page = img.closest('.page'), outline = page.querySelector('.outline');
+        const r = img.getBoundingClientRect(), o = outline && outline.getBoundingClientRect();
+        return {source: document.getElementById('source').textContent,
+                outlines: document.querySelectorAll('#pages .outline').length,
+                outline: o && [(o.left - r.left) / r.width, (o.top - r.top) / r.height,
+                               (o.right - r.left) / r.width, (o.bottom - r.top) / r.height]};""", img)
+
+
+def test_click_to_source_page_count_fill_and_the_build_record(tmp_path, browser):
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    pdf = root / "build" / "sample" / "sample-en-a4-screen.pdf"
+    preview = Preview(root, "--paper", "a4")
+    try:
+        browser.get(preview.url)
+        wait_page(browser, lambda s: s["revision"] == "1" and s["loaded"], STARTUP_SECONDS)
+
+        # A click on a heading, a list item and an abbreviation names the line it is written on.
+        # Where each is on the page is read from the PDF on disk (PDFium), where it is written
+        # from the YAML file, as plain text.
+        for text, line_text, word in [("What hormone receptors are", "- heading: What hormone", "What"),
+                                      ("Treatment often blocks", "- Treatment often", "Treatment"),
+                                      ("estrogen receptor", "ER: estrogen receptor", "estrogen")]:
+            number, x, y = where_on_page(pdf, text)
+            shown = click_at(browser, number + 1, x, y)
+            assert shown["source"] == f"source/sample/leaflet.yaml:{position_in(leaflet, line_text, word)}", text
+            left, top, right, bottom = shown["outline"]  # the clicked box is outlined, around the click
+            assert shown["outlines"] == 1 and left <= x <= right and top <= y <= bottom, shown
+        reference = where_on_page(pdf, "A guide for patients")
+        assert click_at(browser, reference[0] + 1, *reference[1:])["source"] == \
+            "source/sample/references.yaml:" + position_in(root / "source" / "sample" / "references.yaml",
+                                                           "id: guide", "id")
+
+        # Page count and last-page fill, as the PDF on disk has them and the build says them.
+        import pypdfium2
+        def pages_on_disk() -> int:
+            document = pypdfium2.PdfDocument(pdf.read_bytes())
+            try:
+                return len(document)
+            finally:
+                document.close()
+        before = page(browser)
+        fill = browser.find_element("id", "fit").text
+        assert before["count"] == f"{pages_on_disk()} page(s)"
+        assert re.fullmatch(r"last body page 1: \d+ lines, \d+% full", fill), fill
+
+        # A save that adds text: more pages, another fill, and the heading moved down the file.
+        paragraphs = "".join(f"  - paragraph: >-\n      Point {n}. Receptors tell a cell to grow. Tests look "
+                             "for them in a sample of the tumor. The result guides the choice of treatment.\n"
+                             for n in range(1, 15))
+        edit(leaflet, "  - heading: What hormone receptors are\n",
+             "  - heading: Why this matters\n" + paragraphs + "  - heading: What hormone receptors are\n")
+        after = wait_page(browser, lambda s: s["revision"] == "2" and s["loaded"])
+        assert after["count"] == f"{pages_on_disk()} page(s)" != before["count"]
+        refilled = browser.find_element("id", "fit").text
+        assert re.fullmatch(r"last body page \d+: \d+ lines, \d+% full", refilled) and refilled != fill
+        number, x, y = where_on_page(pdf, "What hormone receptors are")
+        assert number >= 1  # pushed to a later page
+        assert click_at(browser, number + 1, x, y)["source"] == \
+            f"source/sample/leaflet.yaml:{position_in(leaflet, '- heading: What hormone', 'What')}"
+
+        # The page image the browser shows is the PDF on disk, rendered by PDFium.
+        from PIL import Image
+        src = browser.execute_script("return document.querySelector('#pages .page img').src")
+        with urllib.request.urlopen(src, timeout=10) as response:
+            shown_image = Image.open(io.BytesIO(response.read())).convert("RGB")
+        document = pypdfium2.PdfDocument(pdf.read_bytes())
+        try:
+            width = document[0].get_width()
+            disk_image = document[0].render(scale=shown_image.width / width).to_pil().convert("RGB")
+        finally:
+            document.close()
+        assert disk_image.size == shown_image.size and disk_image.tobytes() == shown_image.tobytes()
+    finally:
+        code, err = preview.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+    # The preview wrote the edition's build record: a build of that edition afterwards finds it
+    # up to date and renders nothing (the PDF file is not even replaced); its line says the fill
+    # the page showed.
+    written = pdf.stat()
+    done = subprocess.run([sys.executable, "make_pdf.py", "--paper", "a4", "--jobs", "1"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"build/sample/sample-en-a4-screen.pdf  {after['count'].split()[0]} pages  up to date  {refilled}\n" \
+        in done.stdout, done.stdout
+    assert "0 built, 1 up to date" in done.stdout, done.stdout
+    assert (pdf.stat().st_ino, pdf.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+
+def test_source_positions_are_attributes_escaped_never_markup():
+    """A source position is printed as an attribute value, escaped: it can never add markup."""
+    from xml.etree import ElementTree
+
+    from leaflets.render import environment
+    from leaflets.view import BlockView
+
+    hostile = 'x.yaml:1:1" onclick="alert(1)"><b id="pwned">'
+    block = BlockView("heading", content=[], level=2, anchor="s-x", sources={"heading": hostile})
+    html = environment(ROOT / "layouts").get_template("partials/heading.html.j2").render(block=block)
+    element = ElementTree.fromstring(html.strip())
+    assert element.tag == "h2" and element.get("data-source") == hostile
+    assert element.get("onclick") is None and list(element) == []
+
+
+def test_translated_text_points_at_its_catalogue_entry_the_rest_at_the_master(tmp_path):
+    """In a translated edition, a text the catalogue gave names the line of its msgstr; a gap the
+    master text filled (a draft) names the master's line."""
+    import tinyhtml5
+
+    from leaflets.matrix import resolve_editions
+    from leaflets.plan import Filters
+    from leaflets.render import render_html
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8") + "  - locale: de\n    paper: a4\n    profile: screen\n"
+                       "    job_code: TEST-DE-0001\n    date_of_preparation: 2026-01-15\n"
+                       "    review_date: 2028-01-15\n    status: draft\n", "utf-8")
+    done = subprocess.run([sys.executable, "make_pdf.py", "i18n", "update"], cwd=root, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    catalogue = root / "source" / "sample" / "locales" / "de.po"
+    entry = 'msgctxt "body/0/heading"\nmsgid "What hormone receptors are"\nmsgstr ""'
+    edit(catalogue, entry, entry[:-2] + '"Was Hormonrezeptoren sind"')
+
+    [job] = resolve_editions(root, Filters("sample", "de", "a4", "screen"), allow_incomplete=True)
+    tree = tinyhtml5.parse(render_html(job.view, root))  # the HTML parser WeasyPrint reads with
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    heading = next(h for h in tree.iter(xhtml + "h2") if "".join(h.itertext()) == "Was Hormonrezeptoren sind")
+    assert heading.get("data-source") == "source/sample/locales/de.po:" + position_in(
+        catalogue, 'msgstr "Was Hormonrezeptoren sind"', "Was")
+    paragraph = next(p for p in tree.iter(xhtml + "p") if "sit in some tumor cells" in "".join(p.itertext()))
+    assert paragraph.get("data-source") == "source/sample/leaflet.yaml:" + position_in(
+        leaflet, "Hormone receptors (HRs) sit", "Hormone")
+
+
+def test_only_pages_whose_pdf_objects_changed_are_rendered_again(tmp_path):
+    """The worker renders again only the pages whose PDF objects changed; the images it gives are
+    those of a fresh rendering of the new PDF, page for page."""
+    from leaflets.matrix import resolve_editions
+    from leaflets.plan import Filters
+    from leaflets.preview import worker
+    from leaflets.render import prepare
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+
+    def pdf() -> bytes:
+        [job] = resolve_editions(root, Filters("sample", "en", "a4", "screen"))
+        rendered = worker.render(prepare(job, root), root).rendered
+        assert rendered.ok, rendered
+        return rendered.pdf
+
+    first = pdf()
+    edit(leaflet, "Some HR tumors grow slowly.", "Some HR tumors slowly grow.")  # the same letters: same fonts
+    second = pdf()
+    images = worker.Images()
+    worker.rasterize(first, worker.SCALE, images)
+    rendered_again = []
+    known = images.known
+    images.known = lambda key: known(key) or rendered_again.append(key)
+    reused = worker.rasterize(second, worker.SCALE, images)
+    fresh = worker.rasterize(second, worker.SCALE, worker.Images())
+    assert [(p.digest, p.text) for p in reused] == [(p.digest, p.text) for p in fresh]
+    assert len(fresh) == 2 and len(rendered_again) == 1  # page 1 changed, page 2 did not
+    assert "slowly grow" in fresh[0].text and reused[1] is not fresh[1]
+
+
+def test_remembered_digests_never_miss_a_save(tmp_path):
+    """The preview's cache key hashes files once and remembers them; a file saved again, even
+    with the same size and its modification time put back, is hashed again."""
+    import hashlib
+
+    from leaflets.preview.session import Digests
+
+    path = tmp_path / "leaflet.yaml"
+    path.write_bytes(b"title: one\n")
+    before = path.stat()
+    digests = Digests()
+    assert digests(path) == hashlib.sha256(b"title: one\n").hexdigest()
+    path.write_bytes(b"title: two\n")  # the same size, at once
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert digests(path) == hashlib.sha256(b"title: two\n").hexdigest()
+    time.sleep(Digests.SETTLED_NS / 1e9 + 0.1)  # settled: remembered from now on...
+    assert digests(path) == hashlib.sha256(b"title: two\n").hexdigest() and str(path) in digests.known
+    path.write_bytes(b"title: six\n")  # ...until it is saved again: its change time moves
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert digests(path) == hashlib.sha256(b"title: six\n").hexdigest()
+
+
+def test_the_code_is_keyed_as_it_was_when_the_preview_started(tmp_path):
+    """Files frozen at the start (the package's code, as loaded) keep their digests: a record
+    never vouches for code the running preview did not load."""
+    import hashlib
+
+    from leaflets.preview.session import Digests
+
+    code = tmp_path / "leaflets"
+    code.mkdir()
+    (code / "render.py").write_text("A = 1\n")
+    digests = Digests()
+    digests.freeze(code)
+    (code / "render.py").write_text("A = 2\n")
+    assert digests(code / "render.py") == hashlib.sha256(b"A = 1\n").hexdigest()

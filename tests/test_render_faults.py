@@ -153,9 +153,9 @@ def test_emoji_in_content_is_caught_before_rendering(project):
 
 
 @pytest.mark.parametrize("partial, old, new, code, message", [
-    ("paragraph", "<p>{{ inline(block.content) }}</p>", "<p>{{ inline(block.content) }</p>",
+    ("paragraph", "{{ inline(block.content) }}</p>", "{{ inline(block.content) }</p>",
      "template-syntax", "unexpected '}'"),
-    ("paragraph", "<p>{{ inline(block.content) }}</p>", "<p>{{ block.no_such_field }}</p>",
+    ("paragraph", "{{ inline(block.content) }}</p>", "{{ block.no_such_field }}</p>",
      "template-error", "'leaflets.view.BlockView object' has no attribute 'no_such_field'"),
 ])
 def test_template_errors_name_the_template_and_line(project, partial, old, new, code, message):

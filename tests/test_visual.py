@@ -1,7 +1,9 @@
 """Every page of every edition looks as it did: page images compared with committed references.
 
-The leaflet under test is a fixture copy (tests/fixtures/visual/source/), built with the
-project's current layouts and styles, so the references change only when the design does.
+The leaflet under test is the fixture leaflet (tests/fixtures/documents/ambc/), every edition of
+its matrix (A4, Letter and A5; screen, print and archive; large print; translations and the
+pseudo-locale), built with the project's current layouts and styles, so the references change
+only when the design or the fixture does.
 Each page is rendered with pypdfium2 at 36 dpi and mapped onto a fixed 216-colour palette
 (a hue change, such as red bullets, stays visible; the files stay at a few KB).
 
@@ -27,10 +29,12 @@ from conftest import session_build_of
 from leaflets.matrix import Filters, build
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "visual"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "documents"
+DOCUMENTS = ("ambc",)
 GOLDENS = Path(__file__).resolve().parent / "goldens" / "visual"
 DIFFS = ROOT / "build" / "visual-diffs"
 DPI = 36
+MAX_BYTES = 16_000  # one page's reference image; the whole set stays well under a megabyte
 TOLERANCE = 2  # pixels that may differ on a page (renders are deterministic; two red bullets make 8)
 
 _LEVELS = (0, 51, 102, 153, 204, 255)
@@ -42,7 +46,7 @@ _PALETTE.putpalette([c for r in _LEVELS for g in _LEVELS for b in _LEVELS for c 
 def _editions() -> list[str]:
     """The fixture's editions as output stems, read from its source, for test ids."""
     stems = []
-    for folder in sorted((FIXTURE / "source").iterdir()):
+    for folder in (FIXTURE / name for name in DOCUMENTS):
         data = yaml.safe_load((folder / "leaflet.yaml").read_text("utf-8"))
         stems += [f"{folder.name}-{e['locale']}-{e['paper']}-{e['profile']}"
                   + (f"-{e['type']}" if e.get("type", "standard") != "standard" else "")
@@ -54,11 +58,12 @@ def _editions() -> list[str]:
 def fixture_build(tmp_path_factory, request) -> dict[str, Path]:
     """Build every edition of the fixture leaflet with this checkout's layouts and styles (the test
     run's shared build when its sources are the fixture's, byte for byte)."""
-    shared = session_build_of(request, FIXTURE / "source")
+    shared = session_build_of(request, FIXTURE / DOCUMENTS[0]) if len(DOCUMENTS) == 1 else None
     if shared is not None:
         return shared
     project = tmp_path_factory.mktemp("visual") / "project"
-    shutil.copytree(FIXTURE / "source", project / "source")
+    for name in DOCUMENTS:
+        shutil.copytree(FIXTURE / name, project / "source" / name)
     for tree in ("layouts", "styles"):
         shutil.copytree(ROOT / tree, project / tree)
     outputs = build(project, project / "build", Filters(), allow_incomplete=True, jobs=2)
@@ -135,3 +140,13 @@ def test_pages_match_their_references(fixture_build, stem, request):
             where = write_diff(name, expected, actual, mask)
             problems.append(f"page {number}: {count} pixels differ (tolerance {TOLERANCE}); see {where}")
     assert not problems, f"{stem} looks different from its references:\n  " + "\n  ".join(problems)
+
+
+def test_references_cover_the_whole_matrix_and_stay_small():
+    """One set of page images per edition of the fixture matrix, none for an edition that is
+    gone, and each image a few KB."""
+    stems = {path.stem.rsplit("-p", 1)[0] for path in GOLDENS.glob("*.png")}
+    assert stems == set(_editions()), f"references without an edition: {sorted(stems - set(_editions()))}; " \
+                                      f"editions without references: {sorted(set(_editions()) - stems)}"
+    large = {path.name: path.stat().st_size for path in GOLDENS.glob("*.png") if path.stat().st_size > MAX_BYTES}
+    assert not large, f"reference images over {MAX_BYTES} bytes: {large}"

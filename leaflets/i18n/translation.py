@@ -29,6 +29,8 @@ class Translation:
     texts: dict[str, str] = field(default_factory=dict)
     labels: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
     filled: list[Diagnostic] = field(default_factory=list)  # gaps the master text filled
+    # Where each translated segment is written: (catalogue path, line, column) of its msgstr text.
+    sources: dict[str, tuple[Path, int, int]] = field(default_factory=dict)
 
     @property
     def babel_locale(self) -> str:
@@ -81,12 +83,15 @@ def load_translation(root: Path, doc: SourceDocument, edition: Edition,
     labels = _read(layout_catalogue_path(root, locale), locale, problems, root)
     if catalogue is not None:
         by_context = {m.context: m for m in catalogue if m.id and m.context}
+        lines = _lines(catalogue_path(doc, locale))
         for seg in segs:
             text = _usable(catalogue_path(doc, locale), seg.context, seg.text,
                            by_context.get(seg.context), allow_incomplete, problems, translation)
             if text is None:
                 continue
             where = Position(display_path(catalogue_path(doc, locale)), by_context[seg.context].lineno, 1)
+            translation.sources[seg.context] = (catalogue_path(doc, locale),
+                                                *_msgstr_position(lines, by_context[seg.context].lineno))
             if seg.context.startswith("glossary/") and seg.context.endswith("/term"):
                 translation.texts[seg.context] = text
                 continue
@@ -103,6 +108,26 @@ def load_translation(root: Path, doc: SourceDocument, edition: Edition,
     if problems:
         raise ContentError(problems)
     return translation
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _msgstr_position(lines: list[str], msgid_line: int) -> tuple[int, int]:
+    """Return (line, column) of the first character of an entry's msgstr text, given the line of
+    its msgid (`msgstr ""` followed by continued lines: the first continued line's text)."""
+    for number in range(max(msgid_line, 1), len(lines) + 1):
+        line = lines[number - 1]
+        if line.startswith("msgstr"):
+            if line.rstrip() == 'msgstr ""' and number < len(lines) and lines[number].startswith('"'):
+                return number + 1, 2
+            quote = line.find('"')
+            return number, quote + 2 if quote >= 0 else 1
+    return msgid_line, 1
 
 
 def _read(path: Path, locale: str, problems: list[Diagnostic], root: Path) -> Catalog | None:

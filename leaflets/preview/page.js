@@ -36,6 +36,7 @@ function showPages(state) {
         box.style.margin = "0";
         const img = el("img");
         img.alt = "";
+        img.addEventListener("click", pointAt);
         box.append(img, el("figcaption", "number"), el("div", "text"));
         container.append(box);
       }
@@ -47,12 +48,55 @@ function showPages(state) {
       box.querySelector(".number").textContent = String(index + 1);
       box.querySelector(".text").textContent = page.text;
       box.dataset.page = String(index + 1);
+      regionsOf.set(box, page.regions || []);
+      const outline = box.querySelector(".outline");
+      if (outline) outline.remove();  // it marked the previous pages' box
     });
     existing.slice(wanted.length).forEach((box) => box.remove());
     shownRevision = revision;
     document.body.dataset.revision = String(revision);
     window.previewLog.push({revision: revision, at: performance.timeOrigin + performance.now()});
   });
+}
+
+// Click-to-source: each page lists its regions, [x, y, width, height, "file:line:col"] in
+// fractions of the page image; a click shows the innermost region under it.
+const regionsOf = new WeakMap();
+
+function regionAt(regions, x, y) {
+  let best = null;
+  for (const region of regions) {
+    const [left, top, width, height] = region;
+    if (x >= left && x <= left + width && y >= top && y <= top + height
+        && (best === null || width * height < best[2] * best[3])) best = region;
+  }
+  return best;
+}
+
+function pointAt(event) {
+  const img = event.currentTarget;
+  const box = img.closest(".page");
+  const rect = img.getBoundingClientRect();
+  const x = (event.clientX - rect.left) / rect.width;
+  const y = (event.clientY - rect.top) / rect.height;
+  const region = regionAt(regionsOf.get(box) || [], x, y);
+  document.querySelectorAll("#pages .outline").forEach((node) => node.remove());
+  const shown = $("source");
+  if (!region) {
+    shown.textContent = "Nothing from the sources here (page furniture, or space between blocks).";
+    delete shown.dataset.source;
+    return;
+  }
+  const [left, top, width, height, source] = region;
+  shown.textContent = source;
+  shown.dataset.source = source;
+  shown.dataset.page = box.dataset.page;
+  const outline = el("div", "outline");
+  outline.style.left = (left * img.clientWidth) + "px";  // the image is the figure's first child
+  outline.style.top = (top * img.clientHeight) + "px";
+  outline.style.width = (width * img.clientWidth) + "px";
+  outline.style.height = (height * img.clientHeight) + "px";
+  box.append(outline);
 }
 
 function showDiagnostics(state) {
@@ -111,6 +155,7 @@ function show(state) {
   $("pages").classList.toggle("stale", state.stale);
   document.body.dataset.stale = String(state.stale);
   $("count").textContent = state.page_count ? `${state.page_count} page(s)` : "";
+  $("fit").textContent = state.page_count && state.fit ? state.fit : "";
   $("pdf").hidden = !state.page_count;
   const status = $("status");
   if (state.building) { status.textContent = "rebuilding…"; status.dataset.kind = "busy"; }

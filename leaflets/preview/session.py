@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import threading
 import time
 import traceback
@@ -18,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..cache import Output
+from .. import cache
 from ..documents import load_all
 from ..matrix import resolve_editions
-from ..outputs import write_atomic, write_manifest
-from ..plan import Filters
+from ..outputs import write_edition, write_manifest
+from ..plan import Filters, Planned
 from ..render import prepare
 from ..checks import check_documents
 from ..diagnostics import ContentError, Diagnostic, Position, Severity, error, sort_diagnostics
@@ -71,6 +72,7 @@ class Session:
         self.images: dict[str, bytes] = {}
         self.pdf: bytes | None = None
         self.pdf_path: str = ""
+        self.fit: str = ""         # how full the shown edition's last body page is
         self.diagnostics: list[Diagnostic] = []
         self.stale = False
         self.building = False
@@ -82,6 +84,9 @@ class Session:
         self._wanted = threading.Event()
         self._choose_lock = threading.Lock()
         self._worker_failures = 0
+        self._digests = Digests()
+        self._digests.freeze(cache.PACKAGE)  # the code running now, for the cache keys
+        self._renderer: dict | None = None  # the renderer's versions, for the cache keys
 
     # --- choosing the edition ------------------------------------------------------------
 
@@ -174,6 +179,14 @@ class Session:
         choice = self.choice
         clock = _Clock()
         self.timings = clock.laps
+        # The edition's cache key, from the files as they are before they are read: a file saved
+        # while this rebuild runs makes the record out of date, never a stale PDF look current.
+        if self._renderer is None:
+            self._renderer = cache.versions()
+        fingerprints = cache.Fingerprints(self.root, cache.build_options(self.allow_incomplete),
+                                          self._digests, self._renderer)
+        fingerprints.key(choice.document, choice.locale, choice.paper, choice.profile)  # hashes its folder now
+        clock.lap("key")
         try:
             documents = load_all(self.root, choice.document)
         except ContentError as exc:
@@ -229,6 +242,7 @@ class Session:
         clock.lap("render and images (waited)")
         clock.laps["render (worker)"] = round(result.rendered.seconds, 3)
         clock.laps["images (worker)"] = round(result.images_seconds, 3)
+        clock.laps["CPU (worker)"] = round(result.cpu_seconds, 3)
         if result.rendered.fault:
             self.log(result.rendered.fault)
             return found + [error(Position("(preview)"), "internal-error",
@@ -236,7 +250,9 @@ class Session:
                                   "please report it; the terminal shows the details")], None
         if not result.rendered.ok:
             return found + list(result.rendered.diagnostics), None
-        return found, (job, result)
+        key = fingerprints.key(job.document, job.edition.locale, job.edition.paper, job.edition.profile,
+                               job.edition.type)
+        return found, (job, result, key)
 
     def _worker_stopped(self, exc: Exception) -> list[Diagnostic]:
         """A new worker was started: try once more at once (not again if that one dies too)."""
@@ -249,14 +265,15 @@ class Session:
     def _write(self, built) -> None:
         """Write the edition's PDF and its manifest entry through the build's atomic path."""
         started = time.perf_counter()
-        job, result = built
-        e, rendered = job.edition, result.rendered
+        job, result, key = built
+        rendered = result.rendered
         pdf = self.out / job.document / f"{job.stem}.pdf"
         shown = relative_to_root(pdf, self.root)
-        write_atomic(pdf, rendered.pdf)
-        output = Output(job.document, e.locale, e.paper, e.profile, e.job_code, shown, rendered.pages,
-                        len(rendered.pdf), hashlib.sha256(rendered.pdf).hexdigest(),
-                        round(rendered.seconds, 3))
+        # As a build writes an edition: the PDF, then its cache record (so that a later build of
+        # this edition finds it up to date), then its manifest entry.
+        planned = Planned(job.document, job.edition, pdf, shown, key, "preview", None)
+        output = write_edition(planned, self.out, rendered.pdf, None, rendered.pages, rendered.seconds,
+                               rendered.fit)
         write_manifest(self.out, self.root, [output])
         self.pdf_path = shown
         self.timings["write"] = round(time.perf_counter() - started, 3)
@@ -272,9 +289,10 @@ class Session:
             if building is not None:
                 self.building = building
             if result is not None:
-                _, built = result
+                built = result[1]
                 self.pages = built.pages
                 self.pdf = built.rendered.pdf
+                self.fit = built.rendered.fit
                 self.revision += 1
                 for page in built.pages:
                     self.images[page.digest] = page.png
@@ -295,8 +313,9 @@ class Session:
                 "edition": dataclasses.asdict(choice) | {"stem": choice.stem} if choice else None,
                 "editions": [dataclasses.asdict(c) | {"stem": c.stem} for c in self.editions],
                 "pages": [{"url": f"/pages/{p.digest}.png", "width": p.width, "height": p.height,
-                           "text": p.text} for p in self.pages],
+                           "text": p.text, "regions": p.regions} for p in self.pages],
                 "page_count": len(self.pages),
+                "fit": self.fit,
                 "diagnostics": [_plain(d) for d in self.diagnostics],
                 "errors": sum(d.is_error for d in self.diagnostics),
                 "stale": self.stale,
@@ -314,6 +333,49 @@ class Session:
     def wake(self) -> None:
         with self.changed:
             self.changed.notify_all()
+
+
+class Digests:
+    """Files' SHA-256 digests remembered across rebuilds, by their size, times and inode.
+
+    A remembered digest is used only for a file last modified well before it was hashed (two
+    seconds, more than any file system's time resolution), so a file saved twice within the same
+    clock tick is always hashed again.
+    """
+
+    SETTLED_NS = 2_000_000_000
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[tuple, str]] = {}
+        self.frozen: dict[str, str] = {}
+
+    def freeze(self, folder: Path) -> None:
+        """Hash every file under `folder` now and give those digests from then on, whatever
+        becomes of the files: the package's code, as this process and its worker loaded it (a
+        record keyed with the code as edited later would vouch for a PDF that code never made)."""
+        for directory, _, files in os.walk(folder):
+            for file in files:
+                path = os.path.join(directory, file)
+                if os.path.isfile(path):
+                    self.frozen[path] = self(Path(path))
+
+    def __call__(self, path: Path) -> str:
+        name = str(path)
+        if name in self.frozen:
+            return self.frozen[name]
+        stat = os.stat(name)
+        identity = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        found = self.known.get(name)
+        if found is not None and found[0] == identity:
+            return found[1]
+        hashed_at = time.time_ns()
+        with open(name, "rb") as stream:
+            digest = hashlib.sha256(stream.read()).hexdigest()
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < hashed_at - self.SETTLED_NS:
+            self.known[name] = (identity, digest)
+        else:
+            self.known.pop(name, None)
+        return digest
 
 
 class _Clock:

@@ -8,6 +8,8 @@ preview process goes away (its end of the pipe closes).
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -26,17 +28,22 @@ if TYPE_CHECKING:
     from ..workers import Rendered
 
 SCALE = 1.5  # page images at 108 dpi: crisp at 100 % zoom, cheap to make
+COLLECT_AFTER_SECONDS = 0.25  # the garbage of a render is collected once this long idle after it
+COLLECT_EVERY = 4  # or after this many renders in a row without such a pause
 
 
 @dataclass(frozen=True)
 class PageImage:
-    """One rendered page: a PNG, its size in pixels and the text it shows."""
+    """One rendered page: a PNG, its size in pixels, the text it shows and where that text comes
+    from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the page image,
+    one per laid-out box of an element whose HTML carries a data-source attribute."""
 
     digest: str
     png: bytes
     width: int
     height: int
     text: str
+    regions: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -44,14 +51,30 @@ class Result:
     rendered: Rendered
     pages: tuple[PageImage, ...] = ()
     images_seconds: float = 0.0  # making the page images, after rendering
+    cpu_seconds: float = 0.0  # the worker's CPU time for all of it (wall time minus waiting for a core)
 
 
 class Images:
-    """Page images by the digest of their pixels: a page that did not change is not encoded again."""
+    """Page images by the digest of their pixels: a page that did not change is not encoded again;
+    and by the digest of everything the page's PDF objects hold: a page whose content, fonts and
+    resources are the same bytes is not even rendered again."""
 
     def __init__(self, keep: int = 32):
         self.keep = keep
         self.by_pixels: dict[str, tuple[str, bytes]] = {}
+        self.by_content: dict[tuple, PageImage] = {}
+
+    def known(self, key) -> PageImage | None:
+        found = self.by_content.pop(key, None) if key is not None else None
+        if found is not None:
+            self.by_content[key] = found  # most recently used last
+        return found
+
+    def remember(self, key, page: PageImage) -> None:
+        if key is not None:
+            self.by_content[key] = page
+            while len(self.by_content) > self.keep:
+                del self.by_content[next(iter(self.by_content))]
 
     def png(self, image) -> tuple[str, bytes]:
         pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
@@ -72,10 +95,17 @@ def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None) ->
     import pypdfium2 as pdfium
 
     images = images or Images()
+    signatures = page_signatures(pdf)
     pages = []
     document = pdfium.PdfDocument(pdf)
     try:
-        for page in document:
+        for index in range(len(document)):
+            key = (signatures[index], scale) if signatures else None
+            known = images.known(key)
+            if known is not None:
+                pages.append(known)
+                continue
+            page = document[index]
             image = page.render(scale=scale).to_pil()
             digest, png = images.png(image)
             textpage = page.get_textpage()
@@ -83,9 +113,66 @@ def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None) ->
             textpage.close()
             page.close()
             pages.append(PageImage(digest, png, image.width, image.height, text.replace("\r\n", "\n")))
+            images.remember(key, pages[-1])
     finally:
         document.close()
     return tuple(pages)
+
+
+def page_signatures(pdf: bytes) -> list[str] | None:
+    """Digest, per page, every PDF object the page's rendering reads: its dictionary, content
+    streams and resources (fonts, images, graphics states), annotations, and what those refer to,
+    byte for byte. Links up the trees (/Parent, /P) are not followed, and another page named by a
+    link counts only as 'a page'. None if the PDF cannot be read this way."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            found = []
+            for page in document.pages:
+                digest = hashlib.blake2b(digest_size=16)
+                _feed(digest, page.obj, {}, page.obj.objgen)
+                found.append(digest.hexdigest())
+            return found
+    except Exception:  # noqa: BLE001 - then every page is rendered, as before
+        return None
+
+
+_UP = {"/Parent", "/P", "/StructParent", "/StructParents"}
+
+
+def _feed(digest, value, seen: dict, page: tuple) -> None:
+    import pikepdf
+
+    objgen = value.objgen if isinstance(value, pikepdf.Object) and value.is_indirect else (0, 0)
+    if objgen != (0, 0):
+        if objgen in seen:  # shared or cyclic: named by when it was first met
+            digest.update(b"@%d;" % seen[objgen])
+            return
+        seen[objgen] = len(seen)
+        if objgen != page and isinstance(value, pikepdf.Dictionary) and value.get("/Type") == "/Page":
+            digest.update(b"<another page>")
+            return
+    if isinstance(value, pikepdf.Stream):
+        digest.update(b"stream")
+        _feed(digest, value.stream_dict, seen, page)
+        digest.update(value.read_raw_bytes())
+    elif isinstance(value, pikepdf.Dictionary):
+        digest.update(b"<<")
+        for key in sorted(value.keys()):
+            if key not in _UP:
+                digest.update(key.encode() + b" ")
+                _feed(digest, value[key], seen, page)
+        digest.update(b">>")
+    elif isinstance(value, pikepdf.Array):
+        digest.update(b"[")
+        for item in value:
+            _feed(digest, item, seen, page)
+        digest.update(b"]")
+    elif isinstance(value, pikepdf.Object):  # names, strings
+        digest.update(value.unparse() + b";")
+    else:  # numbers and booleans, which pikepdf gives as Python values
+        digest.update(repr(value).encode() + b";")
 
 
 class Fonts:
@@ -125,18 +212,70 @@ def _tree_stamp(folder: Path) -> tuple:
     return tuple(stamps)
 
 
+def source_regions(document) -> list[tuple]:
+    """List, per page of a laid-out WeasyPrint document, the boxes of the elements that carry a
+    data-source attribute, as (x, y, width, height, source) in fractions of the whole page (bleed
+    included, as the page image shows it). Boxes continuing their parent's element (lines, text,
+    markers, anonymous boxes) are left out: an element split over pages or columns gives one
+    region per piece."""
+    found = []
+    for page in document.pages:
+        bleed = page.bleed
+        width = page.width + bleed["left"] + bleed["right"]
+        height = page.height + bleed["top"] + bleed["bottom"]
+        regions = []
+        stack = [(page._page_box, None)]
+        while stack:
+            box, outer = stack.pop()
+            element = box.element
+            if element is not None and element is not outer:
+                source = element.get("data-source")
+                if source:
+                    w, h = box.border_width(), box.border_height()
+                    if w > 0 and h > 0:
+                        regions.append((round((box.border_box_x() + bleed["left"]) / width, 5),
+                                        round((box.border_box_y() + bleed["top"]) / height, 5),
+                                        round(w / width, 5), round(h / height, 5), source))
+            stack.extend((child, element) for child in reversed(getattr(box, "children", ())))
+        found.append(tuple(regions))
+    return found
+
+
+def _render_one(request: RenderRequest, root: Path, font_config, laid_out: list) -> Rendered:
+    """The build's `workers.render_one`, keeping WeasyPrint's laid-out document in `laid_out`."""
+    from .. import render as rendering
+    from ..diagnostics import ContentError
+    from ..workers import Rendered
+
+    started = time.perf_counter()
+    try:
+        pdf, pages, fit = rendering.execute(request, root, font_config, laid_out)
+    except ContentError as exc:
+        return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
+    except Exception:  # a fault of ours: reported in the panel, the worker carries on
+        return Rendered(request.stem, None, None, 0, time.perf_counter() - started, (),
+                        traceback.format_exc())
+    return Rendered(request.stem, pdf, request.html, pages, time.perf_counter() - started, fit=fit)
+
+
 def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None,
            images: Images | None = None) -> Result:
-    """Render one prepared edition through the build's path, then its page images."""
-    from ..workers import Rendered, render_one
+    """Render one prepared edition through the build's path, then its page images and the
+    source regions of each page."""
+    from ..workers import Rendered
 
-    rendered = render_one(request, root, fonts.get(request, root) if fonts else None)
+    cpu = time.process_time()
+    laid_out: list = []
+    rendered = _render_one(request, root, fonts.get(request, root) if fonts else None, laid_out)
     if not rendered.ok:
         return Result(rendered)
     try:
         started = time.perf_counter()
+        regions = source_regions(laid_out[0]) if laid_out else []
         pages = rasterize(rendered.pdf, scale, images)
-        return Result(rendered, pages, time.perf_counter() - started)
+        pages = tuple(dataclasses.replace(page, regions=regions[index] if index < len(regions) else ())
+                      for index, page in enumerate(pages))
+        return Result(rendered, pages, time.perf_counter() - started, time.process_time() - cpu)
     except Exception:
         return Result(Rendered(request.stem, None, None, 0, rendered.seconds, (), traceback.format_exc()))
 
@@ -147,7 +286,11 @@ def _serve(connection, root: Path) -> None:
     from ..workers import _warm
 
     _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
+    import pikepdf  # noqa: F401 - page signatures (rasterize), imported before the first save
+    import pypdfium2  # noqa: F401
+
     fonts, images = Fonts(), Images()
+    renders, frozen = 0, False
     try:
         while True:
             try:
@@ -157,10 +300,26 @@ def _serve(connection, root: Path) -> None:
             if message is None:
                 return
             request, scale = message
+            # The cyclic garbage collector does not run during a render (WeasyPrint makes
+            # hundreds of thousands of objects, and each collection would walk them all) but once
+            # the result is sent and the browser has had its moment to show it; what the first
+            # render loaded (modules, fonts, hyphenation dictionaries) is then frozen, out of
+            # every later walk.
+            gc.disable()
             try:
-                connection.send(render(request, root, scale, fonts, images))
+                result = render(request, root, scale, fonts, images)
+                connection.send(result)
             except (BrokenPipeError, OSError):
                 return
+            finally:
+                result = None
+            renders += 1
+            if renders % COLLECT_EVERY == 0 or not connection.poll(COLLECT_AFTER_SECONDS):
+                gc.enable()
+                gc.collect()
+                if not frozen:
+                    gc.freeze()
+                    frozen = True
     finally:
         fonts.config = None  # WeasyPrint removes the font configuration's temporary folder
 
