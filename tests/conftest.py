@@ -51,10 +51,22 @@ def make_project(destination: Path, documents: tuple[str, ...] = ("ambc",), code
     for name in documents:
         add_document(destination, name)
     if code:
-        shutil.copytree(CHECKOUT / "leaflets", destination / "leaflets",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        compiled = _COMPILED_PACKAGE if _COMPILED_PACKAGE.is_dir() else None
+        shutil.copytree(compiled or CHECKOUT / "leaflets", destination / "leaflets",
+                        ignore=None if compiled else shutil.ignore_patterns("__pycache__"))
         shutil.copy(CHECKOUT / "make_pdf.py", destination / "make_pdf.py")
     return destination
+
+
+def _compile_package(project: Path) -> None:
+    """Compile the session project's copy of the package once, so that a fresh make_pdf.py in any
+    project made from it loads byte-code instead of compiling every module again (this
+    environment may set PYTHONDONTWRITEBYTECODE, and a copy never has the checkout's byte-code).
+    The byte-code is checked against each source file's size and time, which copying keeps; the
+    build cache's keys and the no-op record's digest leave __pycache__ out."""
+    import compileall
+
+    compileall.compile_dir(str(project / "leaflets"), quiet=2, workers=1)
 
 
 def add_document(root: Path, name: str, as_name: str | None = None) -> Path:
@@ -70,10 +82,14 @@ def _session_project() -> Path:
     shared = Path(tempfile.mkdtemp(prefix="leaflets-tests-"))
     os.environ[_ENV] = str(shared)
     atexit.register(shutil.rmtree, shared, True)
-    return make_project(shared / "project")
+    project = make_project(shared / "project")
+    _compile_package(project)
+    return project
 
 
+_COMPILED_PACKAGE = Path("/nonexistent")  # until the session project's package is compiled
 ROOT = _session_project()  # a project holding the fixture a/mBC leaflet only
+_COMPILED_PACKAGE = ROOT / "leaflets"  # its source is the checkout's, with byte-code beside it
 SHARED = ROOT.parent  # what the test processes of this run share: the project and its build
 
 

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from conftest import ROOT, Ran
 from conftest import run_cli as run_in_process
@@ -55,19 +56,20 @@ def test_html_is_written_beside_the_pdf_on_request(built):
     assert "Advanced/metastatic breast cancer (a/mBC)" in html
 
 
-def test_two_builds_are_byte_identical(built, tmp_path):
-    # Every profile's rebuild is compared in test_profiles; here a translated edition's.
-    again = build(ROOT, tmp_path, Filters(paper="a4", locale="es"))
-    assert len(again) == 1
-    for output in again:
-        first = built[_key(vars(output))]
-        assert _pdf(output, ROOT).read_bytes() == first.read_bytes(), output.path
+@pytest.fixture(scope="module")
+def letter_screen(tmp_path_factory) -> tuple[Path, Ran]:
+    """The command line's build of the English letter screen edition, once for the module: the
+    filters' test and the report's test read the same build."""
+    out = tmp_path_factory.mktemp("letter")
+    return out, run_cli("--paper", "letter", "--profile", "screen", "--locale", "en", "--out", str(out))
 
 
-def test_filters_select_editions(tmp_path):
-    outputs = build(ROOT, tmp_path, Filters(paper="letter", profile="screen", locale="en"))
-    assert [(o.locale, o.paper, o.profile) for o in outputs] == [("en", "letter", "screen")]
-    assert not list(tmp_path.glob("**/*a4*.pdf"))
+def test_filters_select_editions(letter_screen):
+    out, result = letter_screen
+    assert result.returncode == 0, result.stderr
+    editions = json.loads((out / "manifest.json").read_text())["editions"]
+    assert [(e["locale"], e["paper"], e["profile"]) for e in editions] == [("en", "letter", "screen")]
+    assert [p.name for p in out.glob("**/*.pdf")] == ["ambc-en-letter-screen.pdf"]
 
 
 def _edit(project: Path, old: str, new: str) -> None:
@@ -102,8 +104,8 @@ def test_abbreviations_follow_the_text(project, tmp_path):
     assert "SERD" in section and "SERM" not in section
 
 
-def test_cli_builds_and_reports_each_edition(tmp_path):
-    result = run_cli("--paper", "letter", "--profile", "screen", "--out", str(tmp_path))
+def test_cli_builds_and_reports_each_edition(letter_screen):
+    tmp_path, result = letter_screen
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{tmp_path}/ambc/ambc-en-letter-screen.pdf") or "ambc-en-letter-screen.pdf" in lines[0]

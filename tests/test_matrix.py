@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import leaflets.render
+from leaflets import cache
 from conftest import CHECKOUT, ROOT, copy_project, run_cli
 from leaflets.matrix import build
 from leaflets.plan import Filters
@@ -31,24 +32,47 @@ STEMS = ["ambc-en-a4-screen", "ambc-en-letter-screen", "ambc-en-a5-screen",  # d
          "other-en-a4-screen", "other-en-letter-screen", "other-en-a5-screen"]
 PAGES = {"a4": 4, "letter": 4, "a5": 6}
 
-# Runs the command line on another project root; the last line on stderr says what it imported.
+# Runs the command line on another project root, one step after another in the same process: a
+# command line (a list of arguments) or a file to append to ({"append": path, "text": text}). After
+# each command it records the exit status, what it printed and whether WeasyPrint is imported by
+# then; imports only accumulate, so a command that imported WeasyPrint is seen at its own step.
 CLI = """
-import json, sys
+import contextlib, io, json, sys
 from pathlib import Path
 from leaflets.cli import COMMANDS, main
 for command in COMMANDS.values():
     command.ROOT = Path(sys.argv[1])
-code = main(sys.argv[2:])
-print(json.dumps({"exit": code, "weasyprint": "weasyprint" in sys.modules}), file=sys.stderr)
+seen = []
+for step in json.loads(sys.argv[2]):
+    if isinstance(step, dict):
+        with open(Path(sys.argv[1], step["append"]), "a", encoding="utf-8") as stream:
+            stream.write(step["text"])
+        continue
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(step)
+    seen.append({"exit": code, "weasyprint": "weasyprint" in sys.modules,
+                 "stdout": out.getvalue(), "stderr": err.getvalue()})
+print(json.dumps(seen))
 """
+
+
+def cli_steps(root: Path, *steps) -> list[tuple[subprocess.CompletedProcess, dict]]:
+    """Run make_pdf.py's command lines `steps` one after another in one fresh process building
+    `root`: for each command, what it printed (as `stdout` and `stderr`) and what it imported."""
+    env = {**os.environ, "PYTHONPATH": str(CHECKOUT)}
+    done = subprocess.run([sys.executable, "-c", CLI, str(root), json.dumps(steps)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return [(subprocess.CompletedProcess(step, s["exit"], s["stdout"], s["stderr"]),
+             {"exit": s["exit"], "weasyprint": s["weasyprint"]}) for step, s in
+            zip((step for step in steps if not isinstance(step, dict)), json.loads(done.stdout))]
 
 
 def cli(root: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
     """Run make_pdf.py's command line in a fresh process, building `root`."""
-    env = {**os.environ, "PYTHONPATH": str(CHECKOUT)}
-    done = subprocess.run([sys.executable, "-c", CLI, str(root), *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=300)
-    return done, json.loads(done.stderr.strip().splitlines()[-1])
+    [ran] = cli_steps(root, list(args))
+    return ran
 
 
 def sources(destination: Path) -> Path:
@@ -60,9 +84,16 @@ def sources(destination: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built_matrix(tmp_path_factory) -> tuple[Path, object]:
-    """The two-document project built once with two workers."""
+def built_matrix(built, tmp_path_factory) -> tuple[Path, object]:
+    """The two-document project built once with two workers. The first document's editions are
+    the run's shared build's (same sources, layouts, styles and code): their PDFs and cache
+    records are copied in, so they are up to date and only the second document's are rendered."""
     root = sources(tmp_path_factory.mktemp("matrix") / "project")
+    for stem in STEMS[:3]:
+        for made in (ROOT / "build" / "ambc" / f"{stem}.pdf", cache.record_path(ROOT / "build", stem)):
+            target = root / made.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(made, target)
     return root, run(root, root / "build", SCREEN, jobs=2)
 
 
@@ -80,7 +111,8 @@ def pdf_bytes(root: Path) -> dict[str, bytes]:
 
 def test_workers_build_every_edition_in_matrix_order(built_matrix):
     root, summary = built_matrix
-    assert summary.built == STEMS and summary.skipped == [] and summary.failed == []
+    # Three editions from the cache, three rendered by the two workers: all in matrix order.
+    assert summary.built == STEMS[3:] and summary.skipped == STEMS[:3] and summary.failed == []
     assert [Path(o.path).stem for o in summary.outputs] == STEMS
     manifest = json.loads((root / "build" / "manifest.json").read_text())
     assert [Path(e["path"]).stem for e in manifest["editions"]] == sorted(STEMS)
@@ -90,37 +122,49 @@ def test_workers_build_every_edition_in_matrix_order(built_matrix):
         assert output.job_code in text
 
 
-def test_a_rebuild_with_nothing_changed_renders_nothing_and_never_imports_weasyprint(rebuilt):
-    before = pdf_bytes(rebuilt)
-    done, seen = cli(rebuilt, "build", "--locale", "en", "--profile", "screen", "--jobs", "2")
+@pytest.fixture(scope="module")
+def fresh_commands(built_matrix, tmp_path_factory) -> tuple[Path, dict, list]:
+    """The commands that must not import WeasyPrint, run in one fresh process on a copy of the
+    built project (one interpreter's start instead of five): a rebuild with nothing changed, a
+    strict one, --help, check and, after an edit of one document, list."""
+    root, _ = built_matrix
+    copy = Path(shutil.copytree(root, tmp_path_factory.mktemp("fresh") / "project"))
+    before = pdf_bytes(copy)
+    ran = cli_steps(copy, ["build", "--locale", "en", "--profile", "screen", "--jobs", "2"],
+                    ["build", "--locale", "en", "--profile", "screen", "--strict"],
+                    ["--help"], ["check"],
+                    {"append": "source/other/references.yaml", "text": "\n"},
+                    ["list", "--locale", "en", "--profile", "screen"])
+    return copy, before, ran
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing_and_never_imports_weasyprint(fresh_commands):
+    copy, before, ran = fresh_commands
+    done, seen = ran[0]
     assert seen == {"exit": 0, "weasyprint": False}, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split("  last body page")[0] for line in lines[:6]] == [
         f"build/{s.split('-')[0]}/{s}.pdf  {PAGES[s.split('-')[2]]} pages  up to date" for s in STEMS]
     assert lines[6].startswith("0 built, 6 up to date, 0 failed in ")
-    assert pdf_bytes(rebuilt) == before
+    assert pdf_bytes(copy) == before
 
 
-def test_a_rebuild_with_nothing_to_render_still_runs_the_checks(rebuilt):
-    done, seen = cli(rebuilt, "build", "--locale", "en", "--profile", "screen", "--strict")
+def test_a_rebuild_with_nothing_to_render_still_runs_the_checks(fresh_commands):
+    done, seen = fresh_commands[2][1]
     assert seen == {"exit": 1, "weasyprint": False}
     assert "error[long-sentence]: sentence of 21 words" in done.stderr
     assert "nothing was written" in done.stderr
 
 
-def test_help_check_and_list_never_import_weasyprint(rebuilt):
-    done, seen = cli(rebuilt, "--help")
+def test_help_check_and_list_never_import_weasyprint(fresh_commands):
+    (done, seen), (checked, seen_check), (listed, seen_list) = fresh_commands[2][2:]
     assert seen == {"exit": 0, "weasyprint": False} and "COMMAND" in done.stdout
-    done, seen = cli(rebuilt, "check")
-    assert seen == {"exit": 0, "weasyprint": False} and "0 error(s)" in done.stderr
-    with (rebuilt / "source/other/references.yaml").open("a") as stream:
-        stream.write("\n")
-    done, seen = cli(rebuilt, "list", "--locale", "en", "--profile", "screen")
-    assert seen == {"exit": 0, "weasyprint": False}, done.stderr
-    states = {line.split()[0]: line for line in done.stdout.splitlines()[1:-1]}
+    assert seen_check == {"exit": 0, "weasyprint": False} and "0 error(s)" in checked.stderr
+    assert seen_list == {"exit": 0, "weasyprint": False}, listed.stderr
+    states = {line.split()[0]: line for line in listed.stdout.splitlines()[1:-1]}
     assert "up to date" in states["ambc-en-a4-screen"]
     assert "inputs changed" in states["other-en-letter-screen"]
-    assert done.stdout.splitlines()[-1] == "6 edition(s), 3 out of date"
+    assert listed.stdout.splitlines()[-1] == "6 edition(s), 3 out of date"
 
 
 def test_an_edited_document_rerenders_only_its_editions(rebuilt):
@@ -165,7 +209,7 @@ def test_an_internal_fault_in_one_worker_spares_the_others(rebuilt, monkeypatch)
     [failed] = summary.failed
     assert failed.stem == "other-en-a4-screen" and "RuntimeError: boom" in failed.fault
     with pytest.raises(RuntimeError, match="boom"):
-        build(rebuilt, rebuilt / "build", Filters(document="other", locale="en", profile="screen"), jobs=2, force=True)
+        build(rebuilt, rebuilt / "build", Filters(locale="en", paper="a4", profile="screen"), jobs=2, force=True)
 
 
 def test_content_errors_in_a_worker_reach_the_caller(rebuilt):
@@ -250,10 +294,13 @@ class _Translated(Filters):
 
 
 def test_translated_editions_render_in_workers_as_in_one_process(built, tmp_path):
-    summary = run(ROOT, tmp_path, _Translated(), jobs=2, force=True)
+    """The run's shared build rendered every edition in worker processes (jobs=2); rendered again
+    here, in this process, the translated ones are byte for byte the same. (This is also the
+    suite's test that two builds of a translated edition are byte-identical.)"""
+    summary = run(ROOT, tmp_path, _Translated(), jobs=1, force=True)
     assert sorted(o.locale for o in summary.outputs) == ["de", "es"]
     for output in summary.outputs:
         first = built[(output.document, output.locale, output.paper, output.profile)]
         assert Path(output.path).read_bytes() == first.read_bytes(), output.path
-    spanish = next(Path(o.path) for o in summary.outputs if o.locale == "es")
+    spanish = built[("ambc", "es", "a4", "screen")]
     assert "Referencias" in reading_text(spanish)  # the page labels crossed to the worker
