@@ -488,8 +488,10 @@ def test_workers_are_forked_before_the_content_models_load(tmp_path):
 
     proc = _start_build(_project_with_code(tmp_path))
     try:
-        workers = [pid for pid in _alive_in_session(proc.pid) if pid != proc.pid]
-        maps = {pid: Path(f"/proc/{pid}/maps").read_text() for pid in workers + [proc.pid]}
+        # the build's own children (a worker's short-lived helpers, e.g. ldconfig, are not workers)
+        workers = [int(pid) for task in Path(f"/proc/{proc.pid}/task").glob("*/children")
+                   for pid in task.read_text().split()]
+        maps = {pid: Path(f"/proc/{pid}/maps").read_text() for pid in workers}
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
