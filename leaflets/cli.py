@@ -40,15 +40,48 @@ COMMANDS = {
 }
 
 
+_signalled = threading.Event()  # Ctrl-C or SIGTERM reached this command
+
+
 def _raise_interrupt_on_sigterm():
-    """Treat SIGTERM (a CI runner's cancel, `kill`) like Ctrl-C; return the handlers to restore."""
+    """Treat SIGTERM (a CI runner's cancel, `kill`) like Ctrl-C, and note either when it comes;
+    return the handlers to restore.
+
+    A library may catch the KeyboardInterrupt and raise an error of its own instead (pydantic's
+    validators, built while the models import, wrap it in a SchemaError): the note tells an
+    interruption from an internal fault.
+    """
+    _signalled.clear()
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def interrupt(signum, frame):
+        _signalled.set()
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGTERM, interrupt), signal.getsignal(signal.SIGINT)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:  # not where Ctrl-C is ignored (`&` in a script)
+        signal.signal(signal.SIGINT, interrupt)
+    return signal.signal(signal.SIGTERM, interrupt), previous_int
+
+
+def _interrupted(argv_given: bool) -> int:
+    """Stop after Ctrl-C or SIGTERM: kill the workers, say what was kept, exit 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
+    if "leaflets.workers" in sys.modules:
+        sys.modules["leaflets.workers"].kill_all()
+    print(INTERRUPTED, file=sys.stderr)
+    if argv_given:
+        return EXIT_INTERRUPTED
+    # The command itself: leave now. The workers are killed; waiting for the thread pools'
+    # exit hooks could hang on a worker that was mid-way through a render.
+    for stream in (sys.stderr, sys.stdout):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(EXIT_INTERRUPTED)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -93,17 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{errors} error(s), {warnings} warning(s): nothing was written", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
-        if "leaflets.workers" in sys.modules:
-            sys.modules["leaflets.workers"].kill_all()
-        print(INTERRUPTED, file=sys.stderr)
-        if argv_given:
-            return EXIT_INTERRUPTED
-        # The command itself: leave now. The workers are killed; waiting for the thread pools'
-        # exit hooks could hang on a worker that was mid-way through a render.
-        sys.stderr.flush()
-        sys.stdout.flush()
-        os._exit(EXIT_INTERRUPTED)
+        return _interrupted(argv_given)
     except BrokenPipeError:
         if not output_closed():
             print("internal error (please report it with the lines below):", file=sys.stderr)
@@ -111,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INTERNAL
         return EXIT_CLOSED_PIPE  # `make_pdf.py list | head`: the reader has what it wanted
     except Exception:  # an internal fault, not the user's: say so, with the details
+        if _signalled.is_set():  # a library turned the interruption into an error of its own
+            return _interrupted(argv_given)
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
