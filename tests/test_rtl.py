@@ -180,3 +180,13 @@ def test_the_glyph_check_knows_the_arabic_font(tmp_path):
     shutil.copytree(ROOT / "styles", tmp_path / "styles",
                     ignore=shutil.ignore_patterns("NotoNaskhArabic-*"))
     assert ord("ع") not in coverage(tmp_path)  # the coverage is read from the files themselves
+
+
+def test_every_printed_address_lies_inside_its_link(pdfs, capsys):
+    """Set solid to keep the leading even, a web address's link box missed its letters (the
+    preflight rule reads every character's box back with PDFium)."""
+    from leaflets.preflight import main
+
+    main([str(pdfs["ar"])], None)
+    lines = [line.split() for line in capsys.readouterr().out.splitlines() if "links.urls" in line]
+    assert lines and lines[0][0] == "PASS", lines
