@@ -570,3 +570,25 @@ def test_the_code_is_keyed_as_it_was_when_the_preview_started(tmp_path):
     digests.freeze(code)
     (code / "render.py").write_text("A = 2\n")
     assert digests(code / "render.py") == hashlib.sha256(b"A = 1\n").hexdigest()
+
+
+def test_a_large_print_edition_is_a_choice_of_its_own():
+    """The large-print print edition and the standard print edition on the same paper are two
+    choices in the page, and choosing one renders that one."""
+    from leaflets.documents import load_all
+    from leaflets.matrix import resolve_editions
+    from leaflets.preview.session import _choices
+
+    [doc] = [d for d in load_all(ROOT) if any(e.type == "large-print" for e in d.leaflet.editions)]
+    choices = _choices(doc)
+    assert len({c.stem for c in choices}) == len(choices) == len(doc.leaflet.editions)
+    large = [c for c in choices if c.type == "large-print"]
+    assert large
+    for choice in large:
+        standard = [c for c in choices if (c.locale, c.paper, c.profile, c.type)
+                    == (choice.locale, choice.paper, choice.profile, "standard")]
+        [job] = resolve_editions(ROOT, choice.filters())
+        assert (job.stem, job.edition.type) == (choice.stem, "large-print")
+        for other in standard:
+            [job] = resolve_editions(ROOT, other.filters())
+            assert job.edition.type == "standard" and job.stem == other.stem

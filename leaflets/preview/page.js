@@ -120,11 +120,13 @@ function showDiagnostics(state) {
   document.body.dataset.errors = String(state.errors);
 }
 
+const FIELDS = ["locale", "paper", "profile", "type"];  // what tells two editions apart
+
 function showEditions(state) {
   if (!state.edition) return;
   $("title").textContent = state.edition.stem;
   document.title = "Preview: " + state.edition.stem;
-  for (const field of ["locale", "paper", "profile"]) {
+  for (const field of FIELDS) {
     const select = $(field);
     const values = [...new Set(state.editions.map((e) => e[field]))];
     select.replaceChildren(...values.map((v) => {
@@ -139,8 +141,8 @@ function showEditions(state) {
 function choose(event) {
   // The edition with the value just chosen that keeps most of the others.
   const field = event.target.dataset.field;
-  const wanted = {locale: $("locale").value, paper: $("paper").value, profile: $("profile").value};
-  const score = (e) => ["locale", "paper", "profile"].filter((f) => e[f] === wanted[f]).length;
+  const wanted = Object.fromEntries(FIELDS.map((f) => [f, $(f).value]));
+  const score = (e) => FIELDS.filter((f) => e[f] === wanted[f]).length;
   const candidates = current.editions.filter((e) => e[field] === wanted[field]);
   candidates.sort((a, b) => score(b) - score(a));
   if (!candidates.length) return;
@@ -167,7 +169,7 @@ function show(state) {
   showPages(state);
 }
 
-for (const field of ["locale", "paper", "profile"]) $(field).addEventListener("change", choose);
+for (const field of FIELDS) $(field).addEventListener("change", choose);
 
 const events = new EventSource("/events");
 events.addEventListener("state", (message) => show(JSON.parse(message.data)));

@@ -27,7 +27,7 @@ from ..plan import Filters, Planned
 from ..render import prepare
 from ..checks import check_documents
 from ..diagnostics import ContentError, Diagnostic, Position, Severity, error, sort_diagnostics
-from ..paths import relative_to_root
+from ..paths import edition_stem, relative_to_root
 from .worker import PageImage, RenderWorker, WorkerStopped
 
 KEPT_IMAGES = 64  # page images kept for pages still loading in a browser
@@ -42,10 +42,15 @@ class Choice:
     paper: str
     profile: str
     job_code: str = ""
+    type: str = "standard"  # the edition type: a large-print edition beside a standard one
 
     @property
     def stem(self) -> str:
-        return f"{self.document}-{self.locale}-{self.paper}-{self.profile}"
+        return edition_stem(self.document, self.locale, self.paper, self.profile, self.type)
+
+    def filters(self) -> Filters:
+        """Select this edition and no other (not the standard one of a large-print choice)."""
+        return Filters(self.document, self.locale, self.paper, self.profile, frozenset({self.stem}))
 
 
 class NoEdition(Exception):
@@ -103,7 +108,7 @@ class Session:
         for doc in documents:
             for e in doc.leaflet.editions:
                 if self.filters.accepts(doc.name, e):
-                    self.choice = Choice(doc.name, e.locale, e.paper, e.profile, e.job_code)
+                    self.choice = Choice(doc.name, e.locale, e.paper, e.profile, e.job_code, e.type)
                     self.editions = _choices(doc)
                     return self.choice
         raise NoEdition()
@@ -204,8 +209,7 @@ class Session:
         found: list[Diagnostic] = []
         request, job = None, None
         try:
-            filters = Filters(choice.document, choice.locale, choice.paper, choice.profile)
-            jobs = resolve_editions(self.root, filters, documents=documents, checked=True,
+            jobs = resolve_editions(self.root, choice.filters(), documents=documents, checked=True,
                                     allow_incomplete=self.allow_incomplete)
             if not jobs:
                 found.append(error(Position(f"source/{choice.document}/leaflet.yaml"), "missing-edition",
@@ -390,4 +394,4 @@ class _Clock:
 
 
 def _choices(doc) -> list[Choice]:
-    return [Choice(doc.name, e.locale, e.paper, e.profile, e.job_code) for e in doc.leaflet.editions]
+    return [Choice(doc.name, e.locale, e.paper, e.profile, e.job_code, e.type) for e in doc.leaflet.editions]
