@@ -13,14 +13,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import stat
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .paths import read_bytes, relative_to_root
+from .paths import project_files, read_bytes, relative_to_root
 
 FORMAT = 1
 CACHE_DIR = ".cache"
@@ -57,13 +55,6 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
-def _regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:  # a dangling link: nothing to read, and nothing will read it
-        return False
-
-
 def tree_digests(folder: Path, prefix: str, digest_of=_digest) -> dict[str, str]:
     """Hash every file under `folder` (hidden files and byte-code skipped), by relative path.
 
@@ -71,19 +62,9 @@ def tree_digests(folder: Path, prefix: str, digest_of=_digest) -> dict[str, str]
     found: dict[str, str] = {}
     if not folder.is_dir():
         return found
-    for directory, subdirs, files in os.walk(folder):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(files):
-            if name.startswith(".") or name.endswith((".pyc", ".pyo", "~")):
-                continue
-            path = Path(directory) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
-                digest = "link:" + os.readlink(path)  # never read a file outside the project
-            elif not _regular(path):
-                digest = "special"  # a pipe would block the build, a device never ends: unread
-            else:
-                digest = digest_of(path)
-            found[prefix + path.relative_to(folder).as_posix()] = digest
+    for relative, path, unread in project_files(folder):
+        # a link out of the project, a pipe (it would block the build), a device: never read
+        found[prefix + relative] = unread if unread is not None else digest_of(path)
     return found
 
 

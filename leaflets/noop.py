@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import sys
 from pathlib import Path
 
-from .paths import read_bytes
+from .paths import project_files, read_bytes
 
 
 FORMAT = 1
@@ -40,23 +39,11 @@ def _tree(digest, folder: Path, prefix: str) -> None:
     if not folder.is_dir():
         digest.update(f"absent {prefix}\n".encode())
         return
-    for directory, subdirs, files in os.walk(folder):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(files):
-            if name.startswith(".") or name.endswith((".pyc", ".pyo", "~")):
-                continue
-            path = Path(directory) / name
-            digest.update(f"{prefix}{path.relative_to(folder).as_posix()}\0".encode())
-            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve().parent):
-                digest.update(f"link {os.readlink(path)}\0".encode())  # never read outside
-                continue
-            try:
-                regular = stat.S_ISREG(os.stat(path).st_mode)
-            except OSError:  # a dangling link
-                regular = False
-            if not regular:  # a pipe would block, a device never ends: never read here
-                digest.update(b"special\0")
-                continue
+    for relative, path, unread in project_files(folder):
+        digest.update(f"{prefix}{relative}\0".encode())
+        if unread is not None:  # a link out of the project, a pipe, a device: never read here
+            digest.update(f"{unread}\0".encode())
+        else:
             digest.update(hashlib.sha256(read_bytes(path)).digest())
 
 

@@ -90,3 +90,26 @@ def read_bytes(path) -> bytes:
 def read_text(path, errors: str = "strict") -> str:
     """Read a regular file as UTF-8 text (see `read_bytes`)."""
     return read_bytes(path).decode("utf-8", errors)
+
+
+def project_files(folder: Path):
+    """Walk the files under `folder` in a stable order (hidden files and byte-code skipped); yield
+    (path relative to `folder`, path, None) for a file to read, or (…, …, a marker) for one that
+    must not be read: "link:<target>" for a link leading out of the project (`folder`'s parent),
+    "special" for a pipe (it would block), a device (it never ends) or a dangling link."""
+    outside = folder.resolve().parent
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith((".pyc", ".pyo", "~")):
+                continue
+            path = Path(directory) / name
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink() and not path.resolve().is_relative_to(outside):
+                yield relative, path, "link:" + os.readlink(path)
+                continue
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:
+                regular = False
+            yield relative, path, None if regular else "special"
