@@ -15,6 +15,7 @@ import filecmp
 import io
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,15 @@ LONGEST_FIRST = (
     "test_render_faults", "test_fonts", "test_atomic_outputs", "test_preflight_command",
     "test_property", "test_i18n_catalogues", "test_size_check", "test_doctor",
 )
+
+
+def pytest_configure(config):
+    # A suite started in the background of a shell without job control (`make test &`, some CI
+    # runners) inherits Ctrl-C ignored, and so would every process a test starts: the tests that
+    # interrupt a build or a preview would wait for an interruption that never comes. Ctrl-C
+    # reaches the suite and its processes as it does on a terminal.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(session, config, items):
