@@ -5,7 +5,9 @@ i.e. its baseline, its font size and font name):
   line without one, in every edition type (standard and large print) and paper. Superscripts are
   the runs of digits, commas and dashes drawn a little above a body line;
 - the running head is one line on every page, however long the section name (German);
-- page fit: the A5 edition's last page holds a complete section, not a lone fragment.
+- page fit: the A5 edition's last page holds a complete section, not a lone fragment;
+- a long abbreviations list runs in its two columns from its heading's page on, over pages, and
+  a term wider than its indent pushes its expansion along instead of overprinting it.
 """
 
 from __future__ import annotations
@@ -166,3 +168,71 @@ def test_the_a5_last_page_holds_a_complete_section(editions):
     assert "References" in last, f"last page of the A5 edition: {last[:6]}"
     assert any(text.startswith("Othersourcesconsulted") for text in last)
     assert "References" not in [row.text for row in pages[-2]]
+
+
+TERMS = [f"XQ{n:02d}" for n in range(1, 61)]  # with IDA: 61 entries, 31 in the first column
+
+
+def characters(pdf: Path) -> list[list[tuple[str, float, float, float, float]]]:
+    """Per page, each character with its box (left, bottom, right, top, in points)."""
+    pages = []
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for page in document:
+            text = page.get_textpage()
+            pages.append([(chr(pdfium_c.FPDFText_GetUnicode(text.raw, index)), *text.get_charbox(index))
+                          for index in range(text.count_chars())])
+            text.close()
+    finally:
+        document.close()
+    return pages
+
+
+def find(page: list, word: str) -> tuple[float, float, float, float] | None:
+    """The box of `word` on a page (as a whole word), or None."""
+    text = "".join(c[0] for c in page)
+    at = 0
+    while (at := text.find(word, at)) >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            boxes = [c[1:] for c in page[at:end]]
+            return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes))
+        at = end
+    return None
+
+
+def test_a_long_abbreviation_list_runs_in_two_columns_over_pages(tmp_path):
+    """Sixty abbreviations: both columns start under the heading and run on, side by side, over
+    the next pages (a flex row left the heading alone on its page, started the second column
+    three pages later and set the last terms across the whole measure)."""
+    from conftest import make_project
+
+    project = make_project(tmp_path / "project", ("anaemia",), code=False)
+    leaflet = project / "source" / "anaemia" / "leaflet.yaml"
+    text = leaflet.read_text("utf-8")
+    glossary = "".join(f"  {term}: an expansion of term {n} that runs over more than one line of its column\n"
+                       for n, term in enumerate(TERMS, 1))
+    text = text.replace("glossary:\n", "glossary:\n" + glossary, 1)
+    text = text.replace("  - bullets:\n", "  - paragraph: >-\n      Terms: " + ", ".join(TERMS) + ".\n\n  - bullets:\n", 1)
+    leaflet.write_text(text, "utf-8")
+    [output] = build(project, project / "build", Filters(stems=frozenset({"anaemia-en-a4-screen"})))
+    pages = characters(project / output.path)
+
+    first = [n for n, page in enumerate(pages) if find(page, "Abbreviations")][0]
+    column_one, column_two = TERMS[:30], TERMS[30:]  # IDA first, then XQ01 to XQ30; XQ31 to XQ60
+    assert find(pages[first], column_one[0]) and find(pages[first], column_two[0]), \
+        "the columns do not start under their heading"
+    seen, pages_with_terms = [], 0
+    for page in pages[first:]:
+        left = [find(page, term) for term in column_one if find(page, term)]
+        right = [find(page, term) for term in column_two if find(page, term)]
+        if left or right:
+            pages_with_terms += 1
+            assert left and right, "a page of the list holds one column only"
+            assert min(box[0] for box in right) > max(box[2] for box in left) + 50, "the columns are not side by side"
+            widths = {round(box[0]) for box in right}
+            assert len(widths) == 1, f"the second column's terms do not line up: {sorted(widths)}"
+        seen += [term for term in column_one + column_two if find(page, term)]
+    assert sorted(seen) == column_one + column_two, "a term is missing or repeated"
+    assert pages_with_terms >= 2
