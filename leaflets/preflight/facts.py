@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Iterator
@@ -9,6 +10,7 @@ from typing import Iterator
 import pikepdf
 import pypdfium2
 
+from ..paths import read_bytes
 from .content import ContentWalker, inherited
 from .standards import StandardsFacts, read_standards
 from .model import MM_PER_PT, Claims, OutputIntent, PageBoxes, PageInfo, PdfReport, PreflightError, Rect
@@ -23,21 +25,24 @@ def inspect_pdf(path: Path) -> PdfReport:
     """Read the facts preflight needs from the PDF at path."""
     path = Path(path)
     try:
-        pdf = pikepdf.open(path)
+        # Read once, as a regular file: a named pipe or a device given by mistake would block or
+        # never end, and both readers (qpdf, PDFium) see the same bytes even if the file changes.
+        data = read_bytes(path)
+        pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
         raise PreflightError(f"{path}: is encrypted with a password: preflight reads only "
                              "unencrypted PDFs, as every profile requires") from None
     except (pikepdf.PdfError, OSError, ValueError, RecursionError) as error:
         raise PreflightError(f"{path}: cannot be opened as a PDF ({_reason(error, path)})") from None
     try:
-        return _report(pdf, path)
+        return _report(pdf, path, data)
     except RecursionError:
         raise PreflightError(f"{path}: objects are nested too deeply to be read") from None
     except pikepdf.PdfError as error:
         raise PreflightError(f"{path}: cannot be read as a PDF ({_reason(error, path)})") from None
 
 
-def _report(pdf: pikepdf.Pdf, path: Path) -> PdfReport:
+def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
     with pdf:
         root, xmp = pdf.Root, _xmp(pdf)
         info = pdf.trailer.get("/Info")
@@ -69,16 +74,16 @@ def _report(pdf: pikepdf.Pdf, path: Path) -> PdfReport:
             figures_without_alt=without_alt,
             output_intents=tuple(_output_intents(root)),
             embedded_files=tuple(sorted(set(_embedded_files(root)))),
-            pages=tuple(_pages(pdf, path)),
+            pages=tuple(_pages(pdf, data)),
             fonts=tuple(walker.fonts.values()),
             colours=tuple(sorted(walker.colours.items())),
             images=tuple(walker.images),
-            standards=_standards(pdf, path),
+            standards=_standards(pdf, data),
         )
 
 
-def _standards(pdf: pikepdf.Pdf, path: Path) -> StandardsFacts:
-    document = pypdfium2.PdfDocument(str(path))
+def _standards(pdf: pikepdf.Pdf, data: bytes) -> StandardsFacts:
+    document = pypdfium2.PdfDocument(data)
     try:
         return read_standards(pdf, document)
     finally:
@@ -88,7 +93,10 @@ def _standards(pdf: pikepdf.Pdf, path: Path) -> StandardsFacts:
 def _reason(error: BaseException, path: Path) -> str:
     """Return the first line of an error message, without the file name."""
     lines = str(error).strip().splitlines() or [type(error).__name__]
-    return lines[0].removeprefix(f"{path}: ")
+    return _STREAM.sub("", lines[0].removeprefix(f"{path}: "))
+
+
+_STREAM = re.compile(r"^stream <[^>]*>: ")  # how qpdf names the bytes it was handed
 
 
 def _syntax_problems(pdf: pikepdf.Pdf) -> list[str]:
@@ -214,9 +222,9 @@ def _rect(value: object) -> Rect | None:
     return Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
-def _pages(pdf: pikepdf.Pdf, path: Path) -> Iterator[PageInfo]:
+def _pages(pdf: pikepdf.Pdf, data: bytes) -> Iterator[PageInfo]:
     """Yield the boxes and text margin of every page."""
-    document = pypdfium2.PdfDocument(str(path))
+    document = pypdfium2.PdfDocument(data)
     try:
         for index, page in enumerate(pdf.pages):
             obj = page.obj
