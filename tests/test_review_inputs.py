@@ -39,3 +39,50 @@ def test_preflight_of_a_named_pipe_is_a_plain_failure_not_a_hang(tmp_path):
     ran = run_fresh(tmp_path, "preflight", "leaflet.pdf", timeout=30)
     assert ran.returncode == 1 and "leaflet.pdf: cannot be opened as a PDF" in plain(ran)
     assert "not a regular file" in ran.stdout
+
+
+# --- a damaged PDF that qpdf recovers but whose objects are not what a PDF's should be -------
+
+def _blank_pdf(edit=None) -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if edit:
+        edit(pdf)
+    stream = io.BytesIO()
+    pdf.save(stream)
+    return stream.getvalue()
+
+
+def _font_without_descendant(pdf) -> None:
+    import pikepdf
+
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=pikepdf.Name.X,
+        DescendantFonts=pikepdf.Array([None]))))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf (a) Tj ET")
+
+
+def _link_without_numbers(pdf) -> None:
+    import pikepdf
+
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array([None, 0, 10, 10]))]))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda: b"garbage\n" + _blank_pdf()[8:],        # no %PDF header: qpdf recovers, PDFium refuses
+    lambda: _blank_pdf(_font_without_descendant),  # a Type0 font whose descendant is null
+    lambda: _blank_pdf(_link_without_numbers),     # a link whose rectangle holds a null
+], ids=["no-header", "null-descendant-font", "null-in-link-rectangle"])
+def test_preflight_of_a_damaged_pdf_is_a_plain_failure(tmp_path, capsys, damage):
+    from leaflets.cli import main
+
+    (tmp_path / "damaged.pdf").write_bytes(damage())
+    status = main(["preflight", str(tmp_path / "damaged.pdf")])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "Traceback" not in text and "internal error" not in text, text
+    assert status == 1 and "damaged.pdf: cannot be read as a PDF" in captured.out

@@ -40,6 +40,11 @@ def inspect_pdf(path: Path) -> PdfReport:
         raise PreflightError(f"{path}: objects are nested too deeply to be read") from None
     except pikepdf.PdfError as error:
         raise PreflightError(f"{path}: cannot be read as a PDF ({_reason(error, path)})") from None
+    except (pypdfium2.PdfiumError, AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
+        # A damaged file qpdf recovers from may still lack objects (a null where a font or a
+        # number belongs) or be refused by PDFium: the file's fault, said as such.
+        raise PreflightError(f"{path}: cannot be read as a PDF: it is damaged "
+                             f"({_reason(error, path)})") from None
 
 
 def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
