@@ -5,9 +5,12 @@ internal error, and nothing is read or written outside the project or the named 
 from __future__ import annotations
 
 import io
+import re
+import signal
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,37 @@ def test_preflight_of_a_damaged_pdf_is_a_plain_failure(tmp_path, capsys, damage)
     text = captured.out + captured.err
     assert "Traceback" not in text and "internal error" not in text, text
     assert status == 1 and "damaged.pdf: cannot be read as a PDF" in captured.out
+
+
+# --- XLIFF from a vendor -----------------------------------------------------------------------
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail, instead of hanging the suite, when the code under test blocks on a read."""
+    def expired(signum, frame):
+        raise TimeoutError(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _export_de(project: Path, tmp_path: Path) -> Path:
+    from leaflets.i18n.workflow import export_xliff
+
+    [de] = [p for p in export_xliff(project, tmp_path / "xlf") if p.name == "de.xlf"]
+    return de
+
+
+def test_import_of_a_named_pipe_is_a_positioned_error_not_a_hang(project, tmp_path):
+    os.mkfifo(tmp_path / "de.xlf")
+    with deadline(20):
+        ran = run_cli(project, "i18n", "import", str(tmp_path / "de.xlf"))
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr
+    assert f"{tmp_path / 'de.xlf'}:" in ran.stderr and "error[xliff-syntax]" in ran.stderr
+    assert "not a regular file" in ran.stderr
+

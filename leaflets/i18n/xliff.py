@@ -18,6 +18,7 @@ notes back into the PO files named by `original`; everything else there stays as
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from babel.messages.catalog import Catalog, Message
 from lxml import etree
 
 from ..diagnostics import ContentError, Diagnostic, Position, display_path, error, warning
+from ..paths import read_bytes
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -118,7 +120,8 @@ def read_xliff(path: Path) -> list[XliffFile]:
     # content is read, so no entity is ever expanded.
     options = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        with open(path, "rb") as handle:
+        data = read_bytes(path)  # a regular file only: a named pipe would block, a device never end
+        with io.BytesIO(data) as handle:
             for _event, element in etree.iterparse(handle, events=("start",), **options):
                 if element.getroottree().docinfo.doctype:
                     raise ContentError([error(Position(display_path(path), 1, 1), "xliff-doctype",
@@ -126,7 +129,7 @@ def read_xliff(path: Path) -> list[XliffFile]:
                                               "read files or expand without end",
                                               "export the file again without a DOCTYPE; XLIFF 1.2 needs none")])
                 break
-        tree = etree.parse(str(path), etree.XMLParser(remove_comments=True, **options))
+        tree = etree.parse(io.BytesIO(data), etree.XMLParser(remove_comments=True, **options))
     except (etree.XMLSyntaxError, OSError) as exc:
         line = getattr(exc, "lineno", 0) or 0
         raise ContentError([error(Position(display_path(path), line, 1), "xliff-syntax",
