@@ -123,3 +123,22 @@ def test_import_of_a_named_pipe_is_a_positioned_error_not_a_hang(project, tmp_pa
     assert f"{tmp_path / 'de.xlf'}:" in ran.stderr and "error[xliff-syntax]" in ran.stderr
     assert "not a regular file" in ran.stderr
 
+
+def test_a_unit_given_twice_with_two_translations_is_refused(project, tmp_path):
+    """XLIFF ids are unique in a file: a vendor's file holding one unit twice, translated two ways,
+    says neither which translation is meant; the catalogue is left alone."""
+    xlf = _export_de(project, tmp_path)
+    text = xlf.read_text("utf-8")
+    start = text.index("<trans-unit ")
+    end = text.index("</trans-unit>", start) + len("</trans-unit>")
+    unit = text[start:end]
+    assert "<target" in unit
+    other = re.sub(r"(<target[^>]*>)[^<]*", r"\1Eine andere Übersetzung", unit)
+    xlf.write_text(text[:end] + "\n" + other + text[end:], "utf-8")
+    catalogues = sorted(project.glob("source/*/locales/de.po")) + [project / "layouts/locales/de.po"]
+    before = [p.read_bytes() for p in catalogues]
+    ran = run_cli(project, "i18n", "import", str(xlf))
+    line = text[:end].count("\n") + 2
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert f"{xlf}:{line}:1: error[xliff-duplicate-unit]" in ran.stderr
+    assert [p.read_bytes() for p in catalogues] == before

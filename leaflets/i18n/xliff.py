@@ -166,7 +166,14 @@ def merge(catalog: Catalog, xliff_path: Path, units: list[Unit]) -> list[Diagnos
     by_key = {(m.context or m.id): m for m in catalog if m.id}
     where = display_path(xliff_path)
     notes: list[Diagnostic] = []
+    seen: dict[str, int] = {}
     for unit in units:
+        if unit.key in seen:  # two translations of one entry: neither can be taken for the other
+            notes.append(error(Position(where, unit.line, 1), "xliff-duplicate-unit",
+                               f"unit '{unit.key}' appears twice in this file",
+                               f"it is already on line {seen[unit.key]}; keep one of them"))
+            continue
+        seen[unit.key] = unit.line
         message = by_key.get(unit.key)
         if message is None:
             notes.append(error(Position(where, unit.line, 1), "xliff-unknown-unit",
