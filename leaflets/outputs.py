@@ -19,6 +19,7 @@ from typing import Iterable
 from . import cache, environment
 from .cache import Output
 from .diagnostics import ContentError, error
+from .paths import read_text
 from .plan import Planned
 
 __all__ = ["MANIFEST", "Output", "find_parts", "manifest_entry", "merge", "remove_stale_temporaries", "write_atomic",
@@ -209,7 +210,7 @@ def merge(parts: list[Path], out: Path) -> Path:
                                   "build with --shard K/N first, or name the part files")])
     for path in parts:
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = json.loads(read_text(path))  # a pipe or a device given as a part: an error, no wait
             index, count = _whole(data["shard"]["index"]), _whole(data["shard"]["count"])
             if not 1 <= index <= count <= MAX_SHARDS:
                 raise ValueError(f"shard {index}/{count}: K must be between 1 and N, N at most {MAX_SHARDS:,}")

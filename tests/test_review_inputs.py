@@ -142,3 +142,14 @@ def test_a_unit_given_twice_with_two_translations_is_refused(project, tmp_path):
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert f"{xlf}:{line}:1: error[xliff-duplicate-unit]" in ran.stderr
     assert [p.read_bytes() for p in catalogues] == before
+
+
+# --- manifest parts ------------------------------------------------------------------------------
+
+def test_manifest_merge_of_a_named_pipe_is_a_damaged_part_not_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "manifest.part-1-of-1.json")
+    with deadline(20):
+        ran = run_cli(tmp_path, "manifest", "merge", "--out", str(tmp_path))
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr
+    assert "manifest.part-1-of-1.json: error[manifest-part-damaged]" in ran.stderr
+    assert "not a regular file" in ran.stderr and not (tmp_path / "manifest.json").exists()
