@@ -153,3 +153,27 @@ def test_manifest_merge_of_a_named_pipe_is_a_damaged_part_not_a_hang(tmp_path):
     assert ran.returncode == 1 and "Traceback" not in ran.stderr
     assert "manifest.part-1-of-1.json: error[manifest-part-damaged]" in ran.stderr
     assert "not a regular file" in ran.stderr and not (tmp_path / "manifest.json").exists()
+
+
+# --- compare ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("out, message", [
+    ("/proc/leaflets", "is a system folder"),
+    ("source/no-such-document", "holds the project's sources"),
+    ("FILE", "is a file, not a folder"),
+])
+def test_compare_refuses_an_output_folder_no_command_may_write(tmp_path, capsys, monkeypatch, out, message):
+    """Refused as the other commands' --out is, before either version is loaded."""
+    from leaflets.cli import main
+    from leaflets.paths import ROOT
+
+    monkeypatch.chdir(ROOT)
+    file = tmp_path / "file.txt"
+    file.write_text("keep me")
+    before = sorted(p.name for p in ROOT.iterdir())
+    status = main(["compare", "WORKTREE", "WORKTREE", "--format", "json", "--no-pages",
+                   "--out", str(file) if out == "FILE" else out])
+    err = capsys.readouterr().err
+    assert status == 2 and message in err and "Traceback" not in err, err
+    assert sorted(p.name for p in ROOT.iterdir()) == before and file.read_text() == "keep me"
+    assert not (ROOT / "source/no-such-document").exists()

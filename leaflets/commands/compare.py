@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ..exits import EXIT_CHANGED, EXIT_SAME, EXIT_USAGE
-from ..paths import ROOT
+from ..paths import ROOT, output_folder
 from ..profiles import PAPERS, PROFILES
 from . import selection
 
@@ -34,7 +34,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--paper", type=selection.choice("paper", PAPERS), metavar="{%s}" % ",".join(sorted(PAPERS)), help="the edition's paper (default: its first edition)")
     parser.add_argument("--profile", type=selection.choice("profile", PROFILES),
                         metavar="{%s}" % ",".join(sorted(PROFILES)), help="the edition's profile (default: its first edition)")
-    parser.add_argument("--out", default=None, metavar="DIR",
+    parser.add_argument("--out", default=None, metavar="DIR", type=_out_option,
                         help="folder for the report files (default: build/compare/); "
                              "'-' prints the JSON report on standard output")
     parser.add_argument("--format", action="append", choices=FORMATS, dest="formats",
@@ -45,6 +45,11 @@ def add_parser(commands) -> None:
                             "(default: on when a PDF report is written)")
     pages.add_argument("--no-pages", action="store_false", dest="pages", help="skip the page comparison")
     parser.set_defaults(run=run)
+
+
+def _out_option(text: str) -> str | Path:
+    """`-` (standard output) or an output folder the other commands would also write into."""
+    return text if text == "-" else output_folder(text)
 
 
 def run(args: argparse.Namespace) -> int:
