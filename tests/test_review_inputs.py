@@ -177,3 +177,24 @@ def test_compare_refuses_an_output_folder_no_command_may_write(tmp_path, capsys,
     assert status == 2 and message in err and "Traceback" not in err, err
     assert sorted(p.name for p in ROOT.iterdir()) == before and file.read_text() == "keep me"
     assert not (ROOT / "source/no-such-document").exists()
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../../../../etc/passwd"])
+def test_a_revision_holding_a_link_out_of_the_project_is_a_usage_error(project, target):
+    """A committed symbolic link leading out of the project is refused while the revision is
+    extracted (Python's tar `data` filter): a plain error naming the revision and the link."""
+    _git(project, "init", "-q")
+    references = project / "source/ambc/references.yaml"
+    references.unlink()
+    references.symlink_to(target)
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "a link out")
+    ran = run_cli(project, "compare", "HEAD", "WORKTREE", "--format", "json", "--out", "-")
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
+    assert "revision 'HEAD'" in ran.stderr and "source/ambc/references.yaml" in ran.stderr
+    assert "link" in ran.stderr and ran.stdout == ""

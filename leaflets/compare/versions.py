@@ -73,8 +73,13 @@ def open_version(spec: str, root: Path) -> Version:
     if archive is None:
         raise VersionError(f"cannot read revision '{spec}' from git")
     temp = tempfile.TemporaryDirectory(prefix="leaflets-compare-")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(temp.name, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(temp.name, filter="data")
+    except tarfile.FilterError as exc:  # a link out of the project, a device: refused, never followed
+        temp.cleanup()
+        raise VersionError(f"revision '{spec}' ({commit[:12]}) cannot be compared: {exc} "
+                           "(a file of the project must be the file itself, not a link out of it)") from None
     label = spec if spec == commit else f"{spec} ({commit[:12]})"
     return Version(spec, Path(temp.name), label, "git", temp)
 
