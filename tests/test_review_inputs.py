@@ -198,3 +198,23 @@ def test_a_revision_holding_a_link_out_of_the_project_is_a_usage_error(project, 
     assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
     assert "revision 'HEAD'" in ran.stderr and "source/ambc/references.yaml" in ran.stderr
     assert "link" in ran.stderr and ran.stdout == ""
+
+
+# --- PO catalogues ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("character", [b"\x00", b"\x1b", b"\x7f", "\u0085".encode(), b"\x0c"],
+                         ids=["NUL", "ESC", "DEL", "NEL", "form-feed"])
+def test_a_control_character_in_a_catalogue_is_a_positioned_error(project, character):
+    """As in the YAML sources: an invisible character pasted into a translation (a NUL, an escape
+    that would drive the terminal the diagnostics are printed on) is refused where it stands."""
+    from leaflets.matrix import check_project
+
+    po = project / "source/ambc/locales/de.po"
+    raw = po.read_bytes()
+    assert b'msgstr "Fortgeschrittener/metastasierter Brustkrebs"' in raw
+    po.write_bytes(raw.replace(b'msgstr "Fortgeschrittener/', b'msgstr "Fortgeschrittener/' + character, 1))
+    found = [d for d in check_project(project) if d.is_error]
+    line = raw[:raw.index(b'msgstr "Fortgeschrittener/')].count(b"\n") + 1
+    assert [(Path(d.file).name, d.line, d.column, d.code) for d in found] == \
+        [("de.po", line, len('msgstr "Fortgeschrittener/') + 1, "control-character")]
+    assert "U+" in found[0].message

@@ -100,6 +100,9 @@ _KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*("(?
 _CHARSET = re.compile(r"charset=([^\s\\]+)", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^Language:\s*(\S*)", re.IGNORECASE)
 MAX_CATALOGUE_BYTES = 5_000_000
+# What YAML refuses in the sources (C0 and C1 controls but tab, line feed and carriage return; DEL;
+# surrogates, U+FFFE and U+FFFF) is refused in a translation too.
+_CONTROL = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def scan(path: Path, raw: bytes, locale: str | None) -> list:
@@ -120,6 +123,12 @@ def scan(path: Path, raw: bytes, locale: str | None) -> list:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return [error(Position(name, line, column), "catalogue-encoding", "catalogue is not UTF-8 text",
                       "save the file as UTF-8 and say so in its header: charset=UTF-8")]
+    controls = [error(Position(name, text.count("\n", 0, m.start()) + 1, m.start() - text.rfind("\n", 0, m.start())),
+                      "control-character", f"control character U+{ord(m.group()):04X} is not allowed in a catalogue",
+                      "delete it: it is invisible and was probably pasted in by accident")
+                for m in _CONTROL.finditer(text)]
+    if controls:
+        return controls[:10]
     faults = []
     entries: dict[tuple, int] = {}
     context = ident = None
