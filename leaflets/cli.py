@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import traceback
+from pathlib import Path
 
 from .commands import build as build_command
 from .commands import list as list_command
@@ -20,7 +21,8 @@ from .commands import i18n as i18n_command
 from .commands.selection import UsageError
 from .commands import compare as compare_command
 from .commands import preview as preview_command
-from .diagnostics import ContentError
+from .diagnostics import ContentError, error
+from .paths import WriteError
 
 from .exits import (EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                     INTERRUPTED, output_closed)
@@ -124,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(d.is_error for d in exc.diagnostics)
         warnings = len(exc.diagnostics) - errors
         print(f"{errors} error(s), {warnings} warning(s): nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    except WriteError as exc:  # an output of a command other than the build (which reports its own)
+        print(error(Path(exc.filename), "write-failed", f"cannot write {Path(exc.filename).name}: "
+                    f"{exc.strerror or exc}", "free space on the disk or choose another --out; "
+                    "the previous file was kept").format(), file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         return _interrupted(argv_given)

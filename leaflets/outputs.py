@@ -19,10 +19,10 @@ from typing import Iterable
 from . import cache, environment
 from .cache import Output
 from .diagnostics import ContentError, error
-from .paths import read_text
+from .paths import WriteError, read_text
 from .plan import Planned
 
-__all__ = ["MANIFEST", "Output", "find_parts", "manifest_entry", "merge", "remove_stale_temporaries", "write_atomic",
+__all__ = ["MANIFEST", "Output", "WriteError", "find_parts", "manifest_entry", "merge", "remove_stale_temporaries", "write_atomic",
            "reconcile_manifest", "write_edition", "write_if_changed", "write_manifest", "write_part"]
 
 MANIFEST = "manifest.json"
@@ -37,15 +37,20 @@ def write_atomic(path: Path, data: bytes) -> None:
     The temporary file's name carries this process's id, so that a later build can remove what
     a killed one left behind (`remove_stale_temporaries`).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs are for sharing
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk, a folder where the file goes: named as the output
+            raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
 
 

@@ -67,6 +67,11 @@ def _output_folder(text: str) -> Path:
     return path
 
 
+class WriteError(OSError):
+    """An output that could not be written (its `filename` is the output, not a temporary file):
+    the user's disk or folder, so the command line reports it as a diagnostic, not a fault."""
+
+
 def inside(folder: Path, path: Path) -> bool:
     """Tell whether `path`, symlinks resolved, stays inside `folder`."""
     return path.resolve().is_relative_to(folder.resolve())

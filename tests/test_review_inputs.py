@@ -218,3 +218,26 @@ def test_a_control_character_in_a_catalogue_is_a_positioned_error(project, chara
     assert [(Path(d.file).name, d.line, d.column, d.code) for d in found] == \
         [("de.po", line, len('msgstr "Fortgeschrittener/') + 1, "control-character")]
     assert "U+" in found[0].message
+
+
+# --- outputs that cannot be written ----------------------------------------------------------------
+
+def test_merge_into_a_folder_where_the_manifest_is_a_folder_is_a_plain_error(tmp_path):
+    """Every write of a command goes through one atomic write: its failure (here the manifest's
+    name taken by a folder) is a diagnostic naming the file, not an internal error."""
+    import json
+
+    part = {"shard": {"index": 1, "count": 1}, "editions": []}
+    (tmp_path / "manifest.part-1-of-1.json").write_text(json.dumps(part), "utf-8")
+    (tmp_path / "manifest.json").mkdir()
+    ran = run_cli(tmp_path, "manifest", "merge", "--out", str(tmp_path))
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert ran.stderr.startswith("manifest.json: error[write-failed]: cannot write manifest.json: ")
+    assert (tmp_path / "manifest.json").is_dir() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_export_where_an_exchange_file_is_a_folder_is_a_plain_error(project, tmp_path):
+    (tmp_path / "xlf" / "de.xlf").mkdir(parents=True)
+    ran = run_cli(project, "i18n", "export", "--out", str(tmp_path / "xlf"))
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert "de.xlf: error[write-failed]: cannot write de.xlf" in ran.stderr
