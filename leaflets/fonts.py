@@ -45,8 +45,8 @@ def isolate(root: Path | None = None) -> None:
 def font_files(root: Path) -> tuple[Path, ...]:
     """Return the font files shipped under styles/ (never through a link out of it)."""
     styles = (root / "styles").resolve()
-    return tuple(sorted(p for p in (root / "styles").rglob("*")
-                        if p.suffix.lower() in FONT_SUFFIXES and p.resolve().is_relative_to(styles)))
+    return tuple(sorted(p for p in (root / "styles").rglob("*")  # a pipe or a device is no font: never read
+                        if p.suffix.lower() in FONT_SUFFIXES and p.resolve().is_relative_to(styles) and p.is_file()))
 
 
 def postscript_names(root: Path) -> frozenset[str]:

@@ -241,3 +241,24 @@ def test_export_where_an_exchange_file_is_a_folder_is_a_plain_error(project, tmp
     ran = run_cli(project, "i18n", "export", "--out", str(tmp_path / "xlf"))
     assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
     assert "de.xlf: error[write-failed]: cannot write de.xlf" in ran.stderr
+
+
+# --- font files under styles/ that are not fonts ---------------------------------------------------
+
+def test_a_named_pipe_among_the_fonts_blocks_neither_check_nor_doctor(project):
+    os.mkfifo(project / "styles/fonts/Extra-Regular.ttf")
+    with deadline(30):
+        checked = run_cli(project, "check")
+    with deadline(30):
+        doctor = run_cli(project, "doctor")
+    assert checked.returncode == 0 and "Traceback" not in checked.stderr, checked.stderr
+    assert "Traceback" not in doctor.stdout + doctor.stderr
+    assert "styles/fonts/Extra-Regular.ttf cannot be read: " in doctor.stdout
+    assert "not a regular file" in doctor.stdout and doctor.returncode == 2
+
+
+def test_a_damaged_font_file_is_a_diagnostic_at_check(project):
+    (project / "styles/fonts/Extra-Regular.ttf").write_bytes(b"not a font")
+    ran = run_cli(project, "check")
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert "styles/fonts/Extra-Regular.ttf: error[font-unreadable]: " in ran.stderr

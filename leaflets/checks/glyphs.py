@@ -8,13 +8,14 @@ and layouts/locales) and the layouts' own text.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Position, display_path, error
-from ..paths import read_text
+from ..paths import read_bytes, read_text
 from ..documents import SourceDocument
 from ..fonts import font_files
 from ..load import Loaded
@@ -27,9 +28,21 @@ def _coverage(fonts: tuple[Path, ...], stamps: tuple[float, ...]) -> frozenset[i
 
     covered: set[int] = set()
     for path in fonts:
-        with TTFont(path, lazy=True) as font:
-            covered.update(font.getBestCmap() or {})
+        try:
+            with TTFont(io.BytesIO(read_bytes(path)), lazy=True) as font:
+                covered.update(font.getBestCmap() or {})
+        except Exception as exc:  # fontTools' own errors, or a struct, a table or an index fault
+            raise UnreadableFont(path, exc) from None
     return frozenset(covered)
+
+
+class UnreadableFont(ValueError):
+    """A file among the bundled fonts that fontTools cannot read."""
+
+    def __init__(self, path: Path, exc: Exception):
+        super().__init__(f"{path}: {exc}")
+        self.diagnostic = error(path, "font-unreadable", f"{path.name} cannot be read as a font: {exc}",
+                                "replace it with the font file itself, or remove it from styles/")
 
 
 def coverage(root: Path) -> frozenset[int]:
@@ -40,7 +53,10 @@ def coverage(root: Path) -> frozenset[int]:
 
 def check(doc: SourceDocument, units: list[Unit], root: Path) -> list[Diagnostic]:
     """Report each character the fonts lack, once per text, where it is typed."""
-    covered = coverage(root)
+    try:
+        covered = coverage(root)
+    except UnreadableFont:  # said once, by check_layouts
+        return []
     if not covered:
         return []
     found = []
@@ -59,7 +75,10 @@ def check(doc: SourceDocument, units: list[Unit], root: Path) -> list[Diagnostic
 
 def check_layouts(root: Path) -> list[Diagnostic]:
     """Report the characters the fonts lack in the layouts and in their catalogues' labels."""
-    covered = coverage(root)
+    try:
+        covered = coverage(root)
+    except UnreadableFont as exc:
+        return [exc.diagnostic]
     if not covered:
         return []
     layouts = (root / "layouts").resolve()

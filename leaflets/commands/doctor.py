@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import shutil
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exits import EXIT_MISSING, EXIT_OK
-from ..paths import ROOT
+from ..paths import ROOT, read_bytes
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 SETUP = Path("scripts") / "setup"
 
@@ -107,7 +108,7 @@ def coverage(path: Path) -> tuple[str, int, list[tuple[str, int]], list[tuple[st
     from fontTools.ttLib import TTFont
     from fontTools.unicodedata import Blocks
 
-    with TTFont(path, lazy=True) as font:
+    with TTFont(io.BytesIO(read_bytes(path)), lazy=True) as font:  # a pipe among the fonts: an error, no wait
         name = font["name"].getDebugName(4) or path.stem
         characters = [c for c in font.getBestCmap() if unicodedata.category(chr(c)) != "Cc"]
     scripts = Counter(ucd.script_name(ucd.script(chr(c))) for c in characters)
