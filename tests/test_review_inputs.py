@@ -262,3 +262,23 @@ def test_a_damaged_font_file_is_a_diagnostic_at_check(project):
     ran = run_cli(project, "check")
     assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
     assert "styles/fonts/Extra-Regular.ttf: error[font-unreadable]: " in ran.stderr
+
+
+def test_compare_never_reads_a_style_through_a_link_out_of_the_project(project, tmp_path):
+    """The layout and style files are compared by their bytes: a link to a file outside the
+    project is compared as a link, never read (here the file outside holds the same bytes as the
+    old version's style: read through the link, the change would go unseen)."""
+    import json
+    import shutil
+
+    new = tmp_path / "new"
+    for tree in ("source", "layouts", "styles"):
+        shutil.copytree(project / tree, new / tree)
+    style = "styles/leaflet.css"
+    outside = tmp_path / "outside.css"
+    outside.write_bytes((project / style).read_bytes())
+    (new / style).unlink()
+    (new / style).symlink_to(outside)
+    ran = run_cli(project, "compare", str(project), str(new), "--format", "json", "--out", "-", "--no-pages")
+    assert "Traceback" not in ran.stderr, ran.stderr
+    assert {"file": style, "change": "changed"} in json.loads(ran.stdout)["design"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ..outputs import write_atomic
+from ..paths import project_files, read_bytes
 
 TEMPLATE = "compare.html.j2"
 STYLESHEET = "styles/compare.css"
@@ -29,10 +30,11 @@ def design_changes(old_root: Path, new_root: Path) -> list[dict]:
     def files(root: Path) -> dict[str, str]:
         found = {}
         for tree in ("layouts", "styles"):
-            for path in sorted((root / tree).rglob("*")) if (root / tree).is_dir() else ():
-                name = path.relative_to(root).as_posix()
-                if path.is_file() and name not in REPORT_FILES and "__pycache__" not in name:
-                    found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            # A link out of the project or a pipe is compared by what it is, never read.
+            for relative, path, marker in project_files(root / tree) if (root / tree).is_dir() else ():
+                name = f"{tree}/{relative}"
+                if name not in REPORT_FILES:
+                    found[name] = marker or hashlib.sha256(read_bytes(path)).hexdigest()
         return found
 
     if old_root.resolve() == new_root.resolve():
