@@ -282,3 +282,15 @@ def test_compare_never_reads_a_style_through_a_link_out_of_the_project(project, 
     ran = run_cli(project, "compare", str(project), str(new), "--format", "json", "--out", "-", "--no-pages")
     assert "Traceback" not in ran.stderr, ran.stderr
     assert {"file": style, "change": "changed"} in json.loads(ran.stdout)["design"]
+
+
+def test_a_catalogue_saved_with_a_byte_order_mark_says_so(project):
+    """Editors on some systems save UTF-8 with a byte-order mark: the translator hears that, at
+    1:1, instead of a syntax error about a line that looks right."""
+    from leaflets.matrix import check_project
+
+    po = project / "source/ambc/locales/de.po"
+    po.write_bytes(b"\xef\xbb\xbf" + po.read_bytes())
+    found = [d for d in check_project(project) if d.is_error]
+    assert [(Path(d.file).name, d.line, d.column, d.code) for d in found] == [("de.po", 1, 1, "catalogue-encoding")]
+    assert "byte-order mark" in found[0].message and "without" in found[0].hint
