@@ -116,7 +116,7 @@ def scan(path: Path, raw: bytes, locale: str | None) -> list:
     if len(raw) > MAX_CATALOGUE_BYTES:
         return [error(name, "catalogue-too-large", f"catalogue is {len(raw):,} bytes; "
                       f"the limit is {MAX_CATALOGUE_BYTES:,}")]
-    if raw.startswith(b"\xef\xbb\xbf"):  # gettext's tools read no byte-order mark either
+    if raw.startswith(b"\xef\xbb\xbf"):  # the line scan below would call line 1 unreadable
         return [error(Position(name, 1, 1), "catalogue-encoding", "catalogue starts with a byte-order mark",
                       "save the file as UTF-8 without a byte-order mark (BOM)")]
     try:
