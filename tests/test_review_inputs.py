@@ -294,3 +294,23 @@ def test_a_catalogue_saved_with_a_byte_order_mark_says_so(project):
     found = [d for d in check_project(project) if d.is_error]
     assert [(Path(d.file).name, d.line, d.column, d.code) for d in found] == [("de.po", 1, 1, "catalogue-encoding")]
     assert "byte-order mark" in found[0].message and "without" in found[0].hint
+
+
+@pytest.mark.parametrize("entry, keyword", [
+    ('msgid_plural "x"\nmsgstr[0] "Eins"\nmsgstr[1] "Zwei"', "msgid_plural"),  # a plural entry
+    ('msgstr[0] "Eins"', "msgstr[0]"),                                         # an indexed msgstr alone
+])
+def test_plural_forms_in_a_catalogue_are_a_positioned_error(project, tmp_path, entry, keyword):
+    """Leaflet segments have no plural forms: an entry written with them (by a tool or by hand) is
+    refused where it stands, by check and by the export (which failed with an internal error)."""
+    po = project / "source/ambc/locales/de.po"
+    raw = po.read_text("utf-8")
+    old = 'msgstr "Fortgeschrittener/metastasierter Brustkrebs"'
+    assert old in raw
+    po.write_text(raw.replace(old, entry, 1), "utf-8")
+    line = raw[:raw.index(old)].count("\n") + 1
+    for ran in (run_cli(project, "check"), run_cli(project, "i18n", "export", "--out", str(tmp_path / "xlf"))):
+        assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+        assert f"source/ambc/locales/de.po:{line}:1: error[catalogue-plural]: " in ran.stderr
+        assert keyword in ran.stderr
+    assert not (tmp_path / "xlf").exists()

@@ -138,6 +138,7 @@ def scan(path: Path, raw: bytes, locale: str | None) -> list:
     keyword = None
     header: list[str] = []
     start = 0
+    plural: set[int] = set()
 
     def close() -> None:
         if ident is not None:
@@ -163,6 +164,12 @@ def scan(path: Path, raw: bytes, locale: str | None) -> list:
                                 'every string is one line between double quotes: "..."'))
             continue
         value = match.group(2)[1:-1]
+        if match.group(1) and (match.group(1) == "msgid_plural" or match.group(1).startswith("msgstr[")) \
+                and start not in plural:  # once per entry
+            plural.add(start)
+            faults.append(error(Position(name, number, len(line) - len(line.lstrip()) + 1), "catalogue-plural",
+                                f"{match.group(1)}: leaflet texts have no plural forms",
+                                'write the entry as msgid "..." and one msgstr "..."'))
         if match.group(1):
             keyword = match.group(1)
             if keyword == "msgctxt" or (keyword == "msgid" and not (context is not None and ident is None)):
