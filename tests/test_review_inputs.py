@@ -314,3 +314,18 @@ def test_plural_forms_in_a_catalogue_are_a_positioned_error(project, tmp_path, e
         assert f"source/ambc/locales/de.po:{line}:1: error[catalogue-plural]: " in ran.stderr
         assert keyword in ran.stderr
     assert not (tmp_path / "xlf").exists()
+
+
+@pytest.mark.parametrize("command", [["i18n", "update"], ["i18n", "export"]])
+def test_a_catalogue_linked_outside_the_project_is_not_read_by_update_or_export(project, tmp_path, command):
+    outside = tmp_path / "outside.po"
+    po = project / "source/ambc/locales/de.po"
+    outside.write_bytes(po.read_bytes())
+    po.unlink()
+    po.symlink_to(outside)
+    before = outside.read_bytes()
+    out = ["--out", str(tmp_path / "xlf")] if command[-1] == "export" else []
+    ran = run_cli(project, *command, *out)
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stdout + ran.stderr
+    assert "de.po: error[link-outside-project]" in ran.stderr
+    assert po.is_symlink() and outside.read_bytes() == before and not (tmp_path / "xlf").exists()

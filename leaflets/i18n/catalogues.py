@@ -231,11 +231,12 @@ def catalogue_bytes(catalog: Catalog) -> bytes:
     return stream.getvalue()
 
 
-def refresh(path: Path, pot: Catalog, locale: str) -> tuple[Catalog, Changes]:
-    """Return the catalogue at `path` brought up to date with `pot`, and what changed."""
+def refresh(path: Path, pot: Catalog, locale: str, root: Path | None = None) -> tuple[Catalog, Changes]:
+    """Return the catalogue at `path` brought up to date with `pot`, and what changed (with `root`,
+    a catalogue that is a link out of it is refused, never read)."""
     changes = Changes(path)
     if path.is_file():
-        catalog = read_catalogue(path, locale)
+        catalog = read_catalogue(path, locale, root)
     else:
         changes.created = True
         catalog = Catalog(locale=locale.replace("-", "_"), project=pot.project, version=None,

@@ -44,14 +44,14 @@ def update(root: Path, document: str | None = None, locale: str | None = None) -
         all_locales.update(locales)
         for tag in locales:
             if locale is None or tag == locale:
-                changes.append(_refresh(catalogue_path(doc, tag), pot, tag))
+                changes.append(_refresh(catalogue_path(doc, tag), pot, tag, root))
     if document is not None:
         return changes  # the layouts' catalogues are shared by every document
     pot = _layouts_template(root, documents)
     write_if_changed(root / "layouts" / LOCALES_DIR / TEMPLATE_NAME, catalogue_bytes(pot))
     for tag in sorted(all_locales):
         if locale is None or tag == locale:
-            changes.append(_refresh(layout_catalogue_path(root, tag), pot, tag))
+            changes.append(_refresh(layout_catalogue_path(root, tag), pot, tag, root))
     return changes
 
 
@@ -64,8 +64,8 @@ def document_entries(root: Path, doc: SourceDocument) -> list[Entry]:
     return entries
 
 
-def _refresh(path: Path, pot: Catalog, locale: str) -> Changes:
-    catalog, changes = refresh(path, pot, locale)
+def _refresh(path: Path, pot: Catalog, locale: str, root: Path) -> Changes:
+    catalog, changes = refresh(path, pot, locale, root)
     write_if_changed(path, catalogue_bytes(catalog))
     return changes
 
@@ -99,7 +99,7 @@ def export_xliff(root: Path, out: Path, locale: str | None = None) -> list[Path]
     for doc in documents:
         for tag in target_locales(doc):
             by_locale.setdefault(tag, []).append(
-                (relative_to_root(catalogue_path(doc, tag), root), _existing(catalogue_path(doc, tag), tag),
+                (relative_to_root(catalogue_path(doc, tag), root), _existing(catalogue_path(doc, tag), tag, root),
                  doc.leaflet.document.language))
     written = []
     for tag, entries in sorted(by_locale.items()):
@@ -107,7 +107,7 @@ def export_xliff(root: Path, out: Path, locale: str | None = None) -> list[Path]
             continue
         layout = layout_catalogue_path(root, tag)
         catalogues = [(path, catalog) for path, catalog, _ in entries]
-        catalogues.append((relative_to_root(layout, root), _existing(layout, tag)))
+        catalogues.append((relative_to_root(layout, root), _existing(layout, tag, root)))
         target = out / f"{tag}.xlf"
         write_if_changed(target, export(catalogues, entries[0][2], tag))
         written.append(target)
@@ -152,8 +152,8 @@ def _catalogues(root: Path) -> dict[str, str]:
     return known
 
 
-def _existing(path: Path, locale: str) -> Catalog:
+def _existing(path: Path, locale: str, root: Path) -> Catalog:
     if not path.is_file():
         raise ContentError([error(path, "catalogue-missing", f"no catalogue for locale '{locale}'",
                                   "run `python make_pdf.py i18n update` first")])
-    return read_catalogue(path, locale.replace("-", "_"))
+    return read_catalogue(path, locale.replace("-", "_"), root)  # never through a link out of the project
