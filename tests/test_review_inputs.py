@@ -329,3 +329,16 @@ def test_a_catalogue_linked_outside_the_project_is_not_read_by_update_or_export(
     assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stdout + ran.stderr
     assert "de.po: error[link-outside-project]" in ran.stderr
     assert po.is_symlink() and outside.read_bytes() == before and not (tmp_path / "xlf").exists()
+
+
+def test_an_xliff_target_language_in_capitals_names_the_same_locale(project, tmp_path):
+    """Language tags are case-insensitive (BCP 47): a vendor's tool writing target-language="DE"
+    means the de catalogues."""
+    xlf = _export_de(project, tmp_path)
+    text = xlf.read_text("utf-8")
+    assert 'target-language="de"' in text and "</target>" in text
+    text = text.replace('target-language="de"', 'target-language="DE"')
+    xlf.write_text(text.replace("</target>", " (neu)</target>", 1), "utf-8")
+    ran = run_cli(project, "i18n", "import", str(xlf))
+    assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
+    assert "updated " in ran.stdout and "(neu)" in "".join(p.read_text("utf-8") for p in project.glob("**/de.po"))

@@ -123,7 +123,8 @@ def import_xliff(root: Path, paths: list[Path]) -> tuple[list[Path], list[Diagno
         for found in read_xliff(path):
             tag = known.get(found.original)
             po = root / found.original
-            if tag is None or tag != found.target_language or not po.is_file():
+            # language tags are case-insensitive (BCP 47): DE is de
+            if tag is None or tag.lower() != found.target_language.lower() or not po.is_file():
                 notes.append(error(path, "xliff-unknown-file",
                                    f"file '{found.original}' ({found.target_language or 'no target-language'}) "
                                    "is not a catalogue of this project in that language",
