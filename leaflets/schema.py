@@ -25,7 +25,8 @@ def schema_text(model: type[BaseModel]) -> str:
 def stale_schemas(folder: Path) -> list[Path]:
     """Return the schema files that are missing or differ from the models."""
     return [folder / name for name, model in SCHEMAS.items()
-            if not (folder / name).is_file() or (folder / name).read_text("utf-8") != schema_text(model)]
+            if not (folder / name).is_file()
+            or (folder / name).read_bytes() != schema_text(model).encode("utf-8")]  # damaged bytes: out of date
 
 
 def write_schemas(folder: Path) -> list[Path]:

@@ -342,3 +342,18 @@ def test_an_xliff_target_language_in_capitals_names_the_same_locale(project, tmp
     ran = run_cli(project, "i18n", "import", str(xlf))
     assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
     assert "updated " in ran.stdout and "(neu)" in "".join(p.read_text("utf-8") for p in project.glob("**/de.po"))
+
+
+# --- schema ----------------------------------------------------------------------------------------
+
+def test_a_schema_file_that_is_not_utf8_is_out_of_date_not_an_internal_error(tmp_path):
+    """A damaged schema (here two bytes that are not UTF-8 appended, as a bad merge leaves) is
+    simply not the schema the models give: `schema --check` says it is out of date."""
+    from leaflets.schema import SCHEMAS, schema_text, stale_schemas
+
+    for name, model in SCHEMAS.items():
+        (tmp_path / name).write_text(schema_text(model), "utf-8")
+    assert stale_schemas(tmp_path) == []
+    damaged = tmp_path / next(iter(SCHEMAS))
+    damaged.write_bytes(damaged.read_bytes() + b"\xff\xfe")
+    assert stale_schemas(tmp_path) == [damaged]
