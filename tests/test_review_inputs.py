@@ -357,3 +357,16 @@ def test_a_schema_file_that_is_not_utf8_is_out_of_date_not_an_internal_error(tmp
     damaged = tmp_path / next(iter(SCHEMAS))
     damaged.write_bytes(damaged.read_bytes() + b"\xff\xfe")
     assert stale_schemas(tmp_path) == [damaged]
+
+
+def test_a_unit_name_with_a_line_break_stays_on_its_diagnostics_line(project, tmp_path):
+    """One diagnostic, one line (editors and CI read them line by line): a vendor's unit name
+    holding a line break is shown quoted, the break escaped."""
+    xlf = _export_de(project, tmp_path)
+    text = xlf.read_text("utf-8")
+    found = re.search(r'resname="([^"]+)"', text)
+    xlf.write_text(text.replace(found.group(0), f'resname="{found.group(1)}&#10;x"', 1), "utf-8")
+    ran = run_cli(project, "i18n", "import", str(xlf))
+    assert ran.returncode == 1 and "error[xliff-unknown-unit]" in ran.stderr
+    assert all(line.startswith(str(xlf)) or line.startswith("1 error(s)") for line in ran.stderr.splitlines()), \
+        ran.stderr

@@ -161,6 +161,11 @@ def _plain(element) -> str:
     return "".join(element.itertext()) if element is not None else ""
 
 
+def _shown(key: str) -> str:
+    """A vendor's unit name in a diagnostic: quoted, line breaks and control characters escaped."""
+    return repr(key)
+
+
 def merge(catalog: Catalog, xliff_path: Path, units: list[Unit]) -> list[Diagnostic]:
     """Write the units' targets into `catalog`; return what could not be taken as it was."""
     by_key = {(m.context or m.id): m for m in catalog if m.id}
@@ -170,14 +175,14 @@ def merge(catalog: Catalog, xliff_path: Path, units: list[Unit]) -> list[Diagnos
     for unit in units:
         if unit.key in seen:  # two translations of one entry: neither can be taken for the other
             notes.append(error(Position(where, unit.line, 1), "xliff-duplicate-unit",
-                               f"unit '{unit.key}' appears twice in this file",
+                               f"unit {_shown(unit.key)} appears twice in this file",
                                f"it is already on line {seen[unit.key]}; keep one of them"))
             continue
         seen[unit.key] = unit.line
         message = by_key.get(unit.key)
         if message is None:
             notes.append(error(Position(where, unit.line, 1), "xliff-unknown-unit",
-                               f"unit '{unit.key}' is not in the catalogue", "refresh the catalogue "
+                               f"unit {_shown(unit.key)} is not in the catalogue", "refresh the catalogue "
                                "with `python make_pdf.py i18n update` and export again"))
             continue
         message.string = unit.target or ""
@@ -187,7 +192,7 @@ def merge(catalog: Catalog, xliff_path: Path, units: list[Unit]) -> list[Diagnos
         if unit.source != message.id:  # the master changed after the export
             fuzzy, previous = bool(message.string), unit.source
             notes.append(warning(Position(where, unit.line, 1), "xliff-stale-unit",
-                                 f"'{unit.key}': the master text changed after this file was exported; "
+                                 f"{_shown(unit.key)}: the master text changed after this file was exported; "
                                  "imported as fuzzy", "have the translation checked"))
         message.flags = (set(message.flags) - {"fuzzy"}) | ({"fuzzy"} if fuzzy and message.string else set())
         message.previous_id = [previous] if previous and "fuzzy" in message.flags else []
