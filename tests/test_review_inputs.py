@@ -370,3 +370,20 @@ def test_a_unit_name_with_a_line_break_stays_on_its_diagnostics_line(project, tm
     assert ran.returncode == 1 and "error[xliff-unknown-unit]" in ran.stderr
     assert all(line.startswith(str(xlf)) or line.startswith("1 error(s)") for line in ran.stderr.splitlines()), \
         ran.stderr
+
+
+@pytest.mark.parametrize("name", [".#de.po", ".po"], ids=["editor-lock", "hidden"])
+def test_an_editors_lock_file_beside_the_catalogues_is_no_locale(project, tmp_path, name):
+    """Emacs keeps `.#de.po`, a dangling link, beside a catalogue being edited: it names no locale,
+    so update and export leave it alone (update failed with an internal error, export refused)."""
+    locales = project / "source/ambc/locales"
+    if name == ".#de.po":
+        (locales / name).symlink_to("translator@host.4242:1764600000")
+    else:
+        (locales / name).write_bytes((locales / "de.po").read_bytes())
+    for args in (["i18n", "update"], ["i18n", "export", "--out", str(tmp_path / "xlf")]):
+        ran = run_cli(project, *args)
+        assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stdout + ran.stderr
+        assert f"locales/{name}" not in ran.stdout + ran.stderr
+    assert (locales / name).is_symlink() == (name == ".#de.po")
+    assert sorted(p.name for p in (tmp_path / "xlf").iterdir()) == ["de.xlf", "es.xlf"]

@@ -68,7 +68,7 @@ def check(doc: SourceDocument, units: list[Unit], root: Path) -> list[Diagnostic
     for term in doc.leaflet.glossary:  # the terms are printed too (the expansions are above)
         key = doc.leaflet_file.positions.get(("glossary", term)) or doc.leaflet_file.where(("glossary",))
         found += _scan(term, covered, lambda offset, k=key: Position(k.file, k.line, k.column + offset))
-    for catalogue in sorted((doc.folder / "locales").glob("*.po")):
+    for catalogue in sorted(p for p in (doc.folder / "locales").glob("*.po") if not p.name.startswith(".")):
         found += _catalogue(catalogue, covered)
     return found
 

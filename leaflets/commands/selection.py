@@ -67,7 +67,7 @@ def locales(root: Path, document: str | None = None) -> set[str] | None:
             found.update(str(e["locale"]) for e in data["editions"])
         except Exception:
             return None
-        found.update(p.stem for p in (folder / "locales").glob("*.po"))
+        found.update(p.stem for p in (folder / "locales").glob("*.po") if not p.name.startswith("."))
     return found
 
 

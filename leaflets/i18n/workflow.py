@@ -24,7 +24,8 @@ from .xliff import export, merge, read_xliff
 def target_locales(doc: SourceDocument) -> list[str]:
     """Return the locales `doc` is translated into: its editions' and its existing catalogues'."""
     declared = {e.locale for e in doc.leaflet.editions}
-    present = {p.stem for p in (doc.folder / LOCALES_DIR).glob("*.po")}
+    present = {p.stem for p in (doc.folder / LOCALES_DIR).glob("*.po")
+               if not p.name.startswith(".")}  # hidden: an editor's lock (.#de.po) or backup, no locale
     return sorted(t for t in declared | present if t != doc.leaflet.document.language and not is_pseudo(t))
 
 
