@@ -223,7 +223,7 @@ def merge(parts: list[Path], out: Path) -> Path:
             keys = [_entry_key(entry) for entry in editions]
             if not all(isinstance(part, str) for key in keys for part in key):
                 raise TypeError("an edition's document, locale, paper or profile is not text")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
                                   "build that shard again"))
             continue

@@ -387,3 +387,12 @@ def test_an_editors_lock_file_beside_the_catalogues_is_no_locale(project, tmp_pa
         assert f"locales/{name}" not in ran.stdout + ran.stderr
     assert (locales / name).is_symlink() == (name == ".#de.po")
     assert sorted(p.name for p in (tmp_path / "xlf").iterdir()) == ["de.xlf", "es.xlf"]
+
+
+def test_manifest_merge_of_a_part_nested_without_end_is_a_damaged_part(tmp_path):
+    deep = '{"shard": {"index": 1, "count": 1}, "editions": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (tmp_path / "manifest.part-1-of-1.json").write_text(deep, "utf-8")
+    ran = run_cli(tmp_path, "manifest", "merge", "--out", str(tmp_path))
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert ran.stderr.startswith("manifest.part-1-of-1.json: error[manifest-part-damaged]: ")
+    assert not (tmp_path / "manifest.json").exists()
