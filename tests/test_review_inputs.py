@@ -396,3 +396,39 @@ def test_manifest_merge_of_a_part_nested_without_end_is_a_damaged_part(tmp_path)
     assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
     assert ran.stderr.startswith("manifest.part-1-of-1.json: error[manifest-part-damaged]: ")
     assert not (tmp_path / "manifest.json").exists()
+
+
+def _content_bomb(pdf) -> None:
+    """A page whose content stream inflates from about 100 KB to 120 MB of drawing operators."""
+    import zlib
+
+    import pikepdf
+
+    stream = pikepdf.Stream(pdf, zlib.compress(b"0 0 m\n" * 20_000_000, 9))
+    stream.Filter = pikepdf.Name.FlateDecode
+    pdf.pages[0].obj.Contents = pdf.make_indirect(stream)
+
+
+def _form_fan_out(pdf) -> None:
+    """Three small forms, each drawing the next 2,000 times: 8 billion operators to walk."""
+    import pikepdf
+
+    inner = pdf.make_stream(b"0 0 m\n", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                            BBox=[0, 0, 10, 10])
+    for _ in range(3):
+        inner = pdf.make_stream(b"/F Do\n" * 2_000, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                                BBox=[0, 0, 10, 10], Resources=pikepdf.Dictionary(
+                                    XObject=pikepdf.Dictionary(F=inner)))
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(F=inner))
+    page.Contents = pdf.make_stream(b"/F Do\n")
+
+
+@pytest.mark.parametrize("bomb", [_content_bomb, _form_fan_out], ids=["inflating-stream", "form-fan-out"])
+def test_preflight_of_a_content_bomb_ends_at_once_in_a_verdict(tmp_path, bomb):
+    """A few hundred kilobytes of PDF that decode into hundreds of megabytes of content, or forms
+    drawing forms thousands of times, are not walked to the end: the file fails, said why."""
+    (tmp_path / "bomb.pdf").write_bytes(_blank_pdf(bomb))
+    assert (tmp_path / "bomb.pdf").stat().st_size < 1_000_000
+    ran = run_fresh(tmp_path, "preflight", "bomb.pdf", timeout=60)
+    assert ran.returncode == 1 and "bomb.pdf: not inspected: " in plain(ran)

@@ -22,6 +22,41 @@ NAMED_FAMILIES = {
 }
 ICC_FAMILIES = {1: "Gray", 3: "RGB", 4: "CMYK"}
 Ident = tuple[int, int] | str
+# What one file may ask the walk to read, in all (forms drawn again and again count each time):
+# decoded content bytes (a few hundred KB of Flate can inflate to gigabytes) and operators (three
+# forms each drawing the next 2,000 times are 8 billion). Both grow with the file's own size, as an
+# honest file's content does; a leaflet page holds tens of kilobytes and a few thousand operators.
+MIN_CONTENT_BYTES = 8_000_000
+MIN_OPERATORS = 250_000
+
+
+class TooLarge(ValueError):
+    """Content preflight will not walk to the end: the file fails, not inspected."""
+
+
+def _decoded_length(stream: pikepdf.Stream, limit: int) -> int:
+    """Return the decoded length of `stream`, or a number above `limit` (never inflating more)."""
+    import zlib
+
+    if stream.get("/Filter") in (pikepdf.Name.FlateDecode, pikepdf.Array([pikepdf.Name.FlateDecode])):
+        try:
+            return len(zlib.decompressobj().decompress(stream.read_raw_bytes(), limit + 1))
+        except zlib.error:
+            pass  # qpdf says what it makes of it below
+    return len(stream.read_bytes())
+
+
+def _content_length(obj: pikepdf.Object, limit: int) -> int:
+    """Return the decoded length of the content of `obj` (a page or a form), or more than `limit`."""
+    contents = obj.get("/Contents") if not isinstance(obj, pikepdf.Stream) else obj
+    streams = [contents] if isinstance(contents, pikepdf.Stream) else \
+        [c for c in contents if isinstance(c, pikepdf.Stream)] if isinstance(contents, pikepdf.Array) else []
+    total = 0
+    for stream in streams:
+        total += _decoded_length(stream, limit - total)
+        if total > limit:
+            break
+    return total
 
 
 def inherited(node: object, key: str) -> object:
@@ -81,10 +116,12 @@ def font_info(key: str, font: pikepdf.Dictionary) -> FontInfo:
 class ContentWalker:
     """Interpret content streams, tracking the CTM and current colour spaces."""
 
-    def __init__(self) -> None:
+    def __init__(self, file_size: int = 0) -> None:
         self.fonts: dict[Ident, FontInfo] = {}
         self.colours: Counter[str] = Counter()
         self.images: list[ImageInfo] = []
+        self.content_bytes = max(MIN_CONTENT_BYTES, 20 * file_size)  # what is left to read
+        self.operators = max(MIN_OPERATORS, file_size)
 
     def walk_page(self, number: int, page: pikepdf.Page) -> None:
         """Walk one page's content and resources."""
@@ -98,7 +135,16 @@ class ContentWalker:
         self._collect_fonts(resources)
         saved: list[tuple[Matrix, str, str]] = []
         fill = stroke = "Gray"
-        for operands, operator in pikepdf.parse_content_stream(stream):
+        self.content_bytes -= _content_length(stream, self.content_bytes)
+        if self.content_bytes < 0:
+            raise TooLarge(f"its content decodes to too many bytes for its size (page {page}, "
+                           "forms drawn again included)")
+        instructions = pikepdf.parse_content_stream(stream)
+        self.operators -= len(instructions)
+        if self.operators < 0:
+            raise TooLarge(f"its content holds too many operators for its size (page {page}, "
+                           "forms drawn again included)")
+        for operands, operator in instructions:
             op = str(operator)
             if op == "q":
                 saved.append((ctm, fill, stroke))

@@ -11,7 +11,7 @@ import pikepdf
 import pypdfium2
 
 from ..paths import read_bytes
-from .content import ContentWalker, inherited
+from .content import ContentWalker, TooLarge, inherited
 from .standards import StandardsFacts, read_standards
 from .model import MM_PER_PT, Claims, OutputIntent, PageBoxes, PageInfo, PdfReport, PreflightError, Rect
 
@@ -40,6 +40,8 @@ def inspect_pdf(path: Path) -> PdfReport:
         raise PreflightError(f"{path}: objects are nested too deeply to be read") from None
     except pikepdf.PdfError as error:
         raise PreflightError(f"{path}: cannot be read as a PDF ({_reason(error, path)})") from None
+    except TooLarge as error:
+        raise PreflightError(f"{path}: not inspected: {error}") from None
     except (pypdfium2.PdfiumError, AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
         # A damaged file qpdf recovers from may still lack objects (a null where a font or a
         # number belongs) or be refused by PDFium: the file's fault, said as such.
@@ -53,7 +55,7 @@ def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
         info = pdf.trailer.get("/Info")
         info = info if isinstance(info, pikepdf.Dictionary) else pikepdf.Dictionary()
         headings, figures, without_alt = _structure(root)
-        walker = ContentWalker()
+        walker = ContentWalker(len(data))
         for number, page in enumerate(pdf.pages, start=1):
             walker.walk_page(number, page)
         return PdfReport(
