@@ -68,9 +68,10 @@ def render_one(request: RenderRequest, root: Path, font_config=None, *, reply_ht
 
     A pool worker is sent `reply_html=False`: the process that sent the HTML still has it, and a
     long document's HTML is megabytes to copy back through the pipe."""
-    from . import render
+    from . import hyphenation, render
     from .diagnostics import ContentError
 
+    hyphenation.install()  # hyphenation patterns parsed once per machine, not once per process
     started = time.perf_counter()
     try:
         pdf, pages, fit = render.execute(request, root, font_config)
@@ -104,7 +105,8 @@ def _warm(rehearsal: bool = False) -> None:
     isolate()  # fontconfig must see only the bundled fonts from its first load on
     import weasyprint  # noqa: F401
 
-    from . import finishing, render  # noqa: F401
+    from . import finishing, hyphenation, render  # noqa: F401
+    hyphenation.install()  # hyphenation patterns parsed once per machine
     if rehearsal:
         rehearse(("en",))
 
