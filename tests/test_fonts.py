@@ -218,16 +218,21 @@ from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 from leaflets.render import render_pdf
 
-root, out = Path(sys.argv[1]), Path(sys.argv[2])
-outputs = build(root, out, Filters(locale="en"), jobs=2)  # two editions: rendered in worker processes
-digest = hashlib.sha256(b"".join((root / o.path).read_bytes() for o in sorted(outputs, key=str))).hexdigest()
-html = '<html lang="en"><link rel="stylesheet" href="styles/leaflet.css"><p>Kanji 漢 here</p></html>'
-try:
-    render_pdf(html, root.resolve().as_uri() + "/", root, {})
-    cjk = "rendered"
-except ContentError as exc:
-    cjk = [d.code for d in exc.diagnostics]
-print(json.dumps({"sha": digest, "cjk": cjk}))
+
+def outcome(root, out):
+    outputs = build(root, out, Filters(locale="en"), jobs=2)  # two editions: rendered in worker processes
+    digest = hashlib.sha256(b"".join((root / o.path).read_bytes() for o in sorted(outputs, key=str))).hexdigest()
+    html = '<html lang="en"><link rel="stylesheet" href="styles/leaflet.css"><p>Kanji 漢 here</p></html>'
+    try:
+        render_pdf(html, root.resolve().as_uri() + "/", root, {})
+        cjk = "rendered"
+    except ContentError as exc:
+        cjk = [d.code for d in exc.diagnostics]
+    return {"sha": digest, "cjk": cjk}
+
+
+if __name__ == "__main__":
+    print(json.dumps(outcome(Path(sys.argv[1]), Path(sys.argv[2]))))
 """
 
 
@@ -241,6 +246,14 @@ def _probe(root: Path, out: Path, home: Path) -> dict:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def _here(root: Path, out: Path) -> dict:
+    """The same build in this process, with the fonts and settings the test run has (the
+    workers it forks import nothing again: cheaper than a fresh process)."""
+    namespace = {"__name__": "probe"}
+    exec(_PROBE, namespace)
+    return namespace["outcome"](root, out)
 
 
 def machine_font(path: Path) -> Path:
@@ -272,8 +285,6 @@ def test_fonts_installed_on_the_machine_change_nothing(tmp_path):
     The editions render in worker processes; the character in this process.
     """
     root = fixture_project(tmp_path, f"Take {DOSE}. {SYMBOLS}.", letter=True)
-    plain = tmp_path / "plain-home"
-    plain.mkdir()
     fonty = tmp_path / "fonty-home"
     user_fonts = fonty / ".local/share/fonts"
     user_fonts.mkdir(parents=True)
@@ -288,7 +299,7 @@ def test_fonts_installed_on_the_machine_change_nothing(tmp_path):
         '  <match target="pattern"><edit name="family" mode="prepend" binding="strong">'
         + "".join(f"<string>{family}</string>" for family in preferred)
         + '</edit></match>\n</fontconfig>\n', "utf-8")
-    without = _probe(root, tmp_path / "out-plain", plain)
+    without = _here(root, tmp_path / "out-plain")
     with_fonts = _probe(root, tmp_path / "out-fonty", fonty)
     assert with_fonts["sha"] == without["sha"]
     # The machine's fonts have the character: still an error, never drawn with them.
