@@ -130,6 +130,21 @@ def test_bundled_fonts_draw_the_symbols_and_scripts_of_patient_information():
     assert lacking == []
 
 
+def test_what_the_fonts_cover_and_are_called_is_read_from_the_fonts_themselves(tmp_path):
+    """The fonts' coverage and names are kept by the fonts' bytes: a copy of the project shares
+    them, and a font replaced in place is read again, even with its size and time put back."""
+    one = fixture_project(tmp_path / "one")
+    other = Path(shutil.copytree(one, tmp_path / "other" / "project"))
+    assert glyphs.coverage(other) == glyphs.coverage(one) and 0x6F22 not in glyphs.coverage(one)
+    assert fonts.postscript_names(other) == fonts.postscript_names(one)
+    regular = other / "styles/fonts/NotoSans-Regular.ttf"
+    before = regular.stat()
+    machine_font(regular)  # boxes for ASCII and '漢', named "Machine Sans"
+    os.utime(regular, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert 0x6F22 in glyphs.coverage(other) and 0x6F22 not in glyphs.coverage(one)
+    assert fonts.postscript_names(one) - fonts.postscript_names(other) == {"NotoSans-Regular"}
+
+
 def test_every_bundled_font_has_its_licence():
     licence = (ROOT / "styles/fonts/OFL.txt").read_text("utf-8")
     assert "SIL Open Font License, Version 1.1" in licence
