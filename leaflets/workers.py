@@ -68,9 +68,10 @@ def render_one(request: RenderRequest, root: Path, font_config=None, *, reply_ht
 
     A pool worker is sent `reply_html=False`: the process that sent the HTML still has it, and a
     long document's HTML is megabytes to copy back through the pipe."""
-    from . import render
+    from . import hyphenation, render
     from .diagnostics import ContentError
 
+    hyphenation.install()  # hyphenation patterns parsed once per machine, not once per process
     started = time.perf_counter()
     try:
         pdf, pages, fit = render.execute(request, root, font_config)
@@ -96,14 +97,52 @@ def _prepare(job: Job, root: Path) -> RenderRequest | Rendered:
         return Rendered(job.stem, None, None, 0, 0.0, (), traceback.format_exc())
 
 
-def _warm() -> None:
-    """Import the renderer once in a new worker, before its first edition arrives."""
+def _warm(rehearsal: bool = False) -> None:
+    """Import the renderer once in a new worker, before its first edition arrives; with
+    `rehearsal`, also render a few English words (see `rehearse`)."""
     from .fonts import isolate
 
     isolate()  # fontconfig must see only the bundled fonts from its first load on
     import weasyprint  # noqa: F401
 
-    from . import finishing, render  # noqa: F401
+    from . import finishing, hyphenation, render  # noqa: F401
+    hyphenation.install()  # hyphenation patterns parsed once per machine
+    if rehearsal:
+        rehearse(("en",))
+
+
+_rehearsed: set[str] = set()
+_REHEARSAL = """<html lang="en"><body style="font-family: sans-serif; width: 25mm">
+<h1>Rehearsal</h1><p><b>bold</b> <i>italic</i> <a href="https://example.org/">link</a>
+\u2265 1 \u2022 \u00e9</p>{paragraphs}</body></html>"""
+_WORDS = "Informationsveranstaltungen Behandlungsempfehlungen recommendations Hormonrezeptor"
+
+
+def rehearse(languages=("en",)) -> None:
+    """Render a few words in each of `languages` to a PDF in memory, once per process.
+
+    A process's first render loads what every later one reuses: the C types of Pango's and
+    HarfBuzz's bindings and each language's hyphenation patterns (German's take most of a second
+    to read), a third of a leaflet's render time and more. A render worker rehearses English while
+    the build process still loads and checks the sources; workers forked from a process that
+    has rehearsed (a test session) start warm. Never raises: a rehearsal only warms.
+    """
+    wanted = [language for language in languages if language not in _rehearsed]
+    if not wanted and _rehearsed:
+        return
+    _warm()
+    import weasyprint
+
+    from .finishing import marked_content_ids
+
+    paragraphs = "".join(f'<p lang="{language}" style="hyphens: auto">{_WORDS}</p>' for language in wanted)
+    try:
+        document = weasyprint.HTML(string=_REHEARSAL.format(paragraphs=paragraphs)).render(pdf_tags=True)
+        with marked_content_ids():
+            document.write_pdf(pdf_tags=True)
+    except Exception:  # noqa: BLE001 - the real render reports what is wrong
+        pass
+    _rehearsed.update(wanted or ("en",))
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -129,7 +168,7 @@ def _start_worker(parent: int) -> None:
             pass
     if os.getppid() != parent:
         os._exit(1)
-    _warm()
+    _warm(rehearsal=True)
 
 
 _preloading: threading.Thread | None = None

@@ -149,6 +149,13 @@ def pytest_configure(config):
     # reaches the suite and its processes as it does on a terminal.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Each test process (not pytest-xdist's controller, which runs no test) renders a few words in
+    # the fixture leaflets' languages first: the render workers its builds fork start warm instead
+    # of each loading the hyphenation patterns and the bindings' C types again.
+    if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "numprocesses", None) in (None, 0):
+        from leaflets import workers
+
+        workers.rehearse(("en", "de", "es"))
 
 
 def pytest_collection_modifyitems(session, config, items):

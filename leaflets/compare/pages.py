@@ -35,9 +35,11 @@ class PageImages:
 
 def render_edition(side, root: Path) -> bytes:
     """Render one side's edition to PDF bytes with the normal render path of its own version."""
+    from .. import hyphenation
     from ..render import execute, prepare
     from ..view import Job
 
+    hyphenation.install()
     pdf, _pages, _fit = execute(prepare(Job(side.doc.name, side.edition, side.view), root), root)
     return pdf
 

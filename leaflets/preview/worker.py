@@ -285,7 +285,7 @@ def _serve(connection, root: Path) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from ..workers import _warm
 
-    _warm()  # fonts isolated, WeasyPrint and the finishing steps imported, before any request
+    _warm(rehearsal=True)  # fonts isolated, WeasyPrint imported and rehearsed, before any request
     import pikepdf  # noqa: F401 - page signatures (rasterize), imported before the first save
     import pypdfium2  # noqa: F401
 
