@@ -11,11 +11,12 @@ the bundled fonts.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .diagnostics import Diagnostic, Position, display_path, error
 from .paths import STYLES
@@ -24,6 +25,7 @@ FONTS_DIR = Path("styles") / "fonts"
 CONFIG_NAME = "fonts.conf"
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
+T = TypeVar("T")
 
 
 def config_file(root: Path | None = None) -> Path:
@@ -52,11 +54,10 @@ def font_files(root: Path) -> tuple[Path, ...]:
 def postscript_names(root: Path) -> frozenset[str]:
     """Return the PostScript names of the bundled fonts (what a PDF calls an embedded font)."""
     fonts = font_files(root)
-    return _names(fonts, tuple(p.stat().st_mtime for p in fonts))
+    return remembered(_NAMES, fonts, _names)
 
 
-@lru_cache(maxsize=8)
-def _names(fonts: tuple[Path, ...], stamps: tuple[float, ...]) -> frozenset[str]:
+def _names(fonts: tuple[Path, ...]) -> frozenset[str]:
     from fontTools.ttLib import TTFont
 
     names = set()
@@ -66,6 +67,36 @@ def _names(fonts: tuple[Path, ...], stamps: tuple[float, ...]) -> frozenset[str]
             if name:
                 names.add(name)
     return frozenset(names)
+
+
+_DIGESTS: dict[tuple[str, int, int], bytes] = {}  # a font file's bytes' digest, by path, size and time
+_NAMES: dict[bytes, frozenset[str]] = {}
+
+
+def content_key(fonts: tuple[Path, ...]) -> bytes:
+    """Return a key for the fonts' names and bytes: the same fonts in another folder (a copy of
+    the project) have the same key. Each file is read and hashed once per path, size and
+    modification time."""
+    whole = hashlib.sha256()
+    for path in fonts:
+        stat = path.stat()
+        seen = (str(path), stat.st_size, stat.st_mtime_ns)
+        digest = _DIGESTS.get(seen)
+        if digest is None:
+            digest = _DIGESTS[seen] = hashlib.sha256(path.read_bytes()).digest()
+        whole.update(path.name.encode() + b"\0" + digest)
+    return whole.digest()
+
+
+def remembered(cache: dict, fonts: tuple[Path, ...], read: Callable[[tuple[Path, ...]], T]) -> T:
+    """Return `read(fonts)`, kept in `cache` by the fonts' content (a few sets of fonts at most):
+    reading every font's tables is the cost, not finding which fonts they are."""
+    key = content_key(fonts)
+    if key not in cache:
+        if len(cache) >= 8:
+            cache.clear()
+        cache[key] = read(fonts)
+    return cache[key]
 
 
 def embedded_fonts(pdf: bytes) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,4 +37,5 @@ def test_spanish_and_pseudo_locales_sort_by_their_collation():
 def test_the_collation_table_is_loaded_only_when_something_is_sorted():
     code = ("import sys; import leaflets.matrix, leaflets.view, leaflets.i18n.locales as l; "
             "assert 'pyuca' not in sys.modules; l.sort_key('a'); assert 'pyuca' in sys.modules")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={"PYTHONPATH": str(ROOT)})
+    # The run's environment (PYTHONDONTWRITEBYTECODE among it): no byte-code written into the checkout.
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -130,6 +130,21 @@ def test_bundled_fonts_draw_the_symbols_and_scripts_of_patient_information():
     assert lacking == []
 
 
+def test_what_the_fonts_cover_and_are_called_is_read_from_the_fonts_themselves(tmp_path):
+    """The fonts' coverage and names are kept by the fonts' bytes: a copy of the project shares
+    them, and a font replaced in place is read again, even with its size and time put back."""
+    one = fixture_project(tmp_path / "one")
+    other = Path(shutil.copytree(one, tmp_path / "other" / "project"))
+    assert glyphs.coverage(other) == glyphs.coverage(one) and 0x6F22 not in glyphs.coverage(one)
+    assert fonts.postscript_names(other) == fonts.postscript_names(one)
+    regular = other / "styles/fonts/NotoSans-Regular.ttf"
+    before = regular.stat()
+    machine_font(regular)  # boxes for ASCII and '漢', named "Machine Sans"
+    os.utime(regular, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert 0x6F22 in glyphs.coverage(other) and 0x6F22 not in glyphs.coverage(one)
+    assert fonts.postscript_names(one) - fonts.postscript_names(other) == {"NotoSans-Regular"}
+
+
 def test_every_bundled_font_has_its_licence():
     licence = (ROOT / "styles/fonts/OFL.txt").read_text("utf-8")
     assert "SIL Open Font License, Version 1.1" in licence
@@ -218,16 +233,21 @@ from leaflets.plan import Filters
 from leaflets.diagnostics import ContentError
 from leaflets.render import render_pdf
 
-root, out = Path(sys.argv[1]), Path(sys.argv[2])
-outputs = build(root, out, Filters(locale="en"), jobs=2)  # two editions: rendered in worker processes
-digest = hashlib.sha256(b"".join((root / o.path).read_bytes() for o in sorted(outputs, key=str))).hexdigest()
-html = '<html lang="en"><link rel="stylesheet" href="styles/leaflet.css"><p>Kanji 漢 here</p></html>'
-try:
-    render_pdf(html, root.resolve().as_uri() + "/", root, {})
-    cjk = "rendered"
-except ContentError as exc:
-    cjk = [d.code for d in exc.diagnostics]
-print(json.dumps({"sha": digest, "cjk": cjk}))
+
+def outcome(root, out):
+    outputs = build(root, out, Filters(locale="en"), jobs=2)  # two editions: rendered in worker processes
+    digest = hashlib.sha256(b"".join((root / o.path).read_bytes() for o in sorted(outputs, key=str))).hexdigest()
+    html = '<html lang="en"><link rel="stylesheet" href="styles/leaflet.css"><p>Kanji 漢 here</p></html>'
+    try:
+        render_pdf(html, root.resolve().as_uri() + "/", root, {})
+        cjk = "rendered"
+    except ContentError as exc:
+        cjk = [d.code for d in exc.diagnostics]
+    return {"sha": digest, "cjk": cjk}
+
+
+if __name__ == "__main__":
+    print(json.dumps(outcome(Path(sys.argv[1]), Path(sys.argv[2]))))
 """
 
 
@@ -241,6 +261,14 @@ def _probe(root: Path, out: Path, home: Path) -> dict:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def _here(root: Path, out: Path) -> dict:
+    """The same build in this process, with the fonts and settings the test run has (the
+    workers it forks import nothing again: cheaper than a fresh process)."""
+    namespace = {"__name__": "probe"}
+    exec(_PROBE, namespace)
+    return namespace["outcome"](root, out)
 
 
 def machine_font(path: Path) -> Path:
@@ -272,8 +300,6 @@ def test_fonts_installed_on_the_machine_change_nothing(tmp_path):
     The editions render in worker processes; the character in this process.
     """
     root = fixture_project(tmp_path, f"Take {DOSE}. {SYMBOLS}.", letter=True)
-    plain = tmp_path / "plain-home"
-    plain.mkdir()
     fonty = tmp_path / "fonty-home"
     user_fonts = fonty / ".local/share/fonts"
     user_fonts.mkdir(parents=True)
@@ -288,7 +314,7 @@ def test_fonts_installed_on_the_machine_change_nothing(tmp_path):
         '  <match target="pattern"><edit name="family" mode="prepend" binding="strong">'
         + "".join(f"<string>{family}</string>" for family in preferred)
         + '</edit></match>\n</fontconfig>\n', "utf-8")
-    without = _probe(root, tmp_path / "out-plain", plain)
+    without = _here(root, tmp_path / "out-plain")
     with_fonts = _probe(root, tmp_path / "out-fonty", fonty)
     assert with_fonts["sha"] == without["sha"]
     # The machine's fonts have the character: still an error, never drawn with them.

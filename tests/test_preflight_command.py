@@ -11,7 +11,9 @@ PRINT_A4 = ("ambc", "en", "a4", "print")
 
 
 def test_preflight_passes_every_built_edition(built, capsys):
-    paths = [str(path) for key, path in sorted(built.items()) if key[0] == "ambc"]
+    """Every edition of the run's build passes every rule of its profile (the good editions the
+    tests of tests/test_preflight_faults.py put one fault back into)."""
+    paths = [str(path) for _, path in sorted(built.items())]
     assert main(["preflight", *paths]) == 0
     out = capsys.readouterr().out
     assert "FAIL" not in out

@@ -16,6 +16,7 @@ from leaflets.documents import load_document
 from leaflets.render import execute, prepare, render_html, render_pdf
 from leaflets.view import resolve
 
+from conftest import make_project
 from pdfread import reading_text
 
 A4 = Filters(paper="a4", profile="screen", locale="en")
@@ -34,6 +35,14 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Path:
+    """A project whose only document is the small fixture leaflet (two short sections, about a
+    third of the a/mBC leaflet's rendering): for faults of the styles and layouts, which any
+    leaflet shows."""
+    return make_project(tmp_path / "project", ("anaemia",), code=False)
 
 
 def render_errors(project: Path) -> list:
@@ -116,30 +125,30 @@ def test_fetcher_reads_nothing_outside_the_project(project, tmp_path):
     assert (passwd.file, passwd.line, passwd.column) == (where, *line_of(sheet, "file:///etc/passwd"))
 
 
-def test_missing_image_and_stylesheet_are_errors(project):
-    sheet = project / "styles/profile/screen.css"
+def test_missing_image_and_stylesheet_are_errors(small_project):
+    sheet = small_project / "styles/profile/screen.css"
     sheet.write_text(sheet.read_text("utf-8") + "\nh1 { background: url(missing.png); }\n", "utf-8")
-    [missing] = render_errors(project)
+    [missing] = render_errors(small_project)
     assert (missing.code, missing.file, (missing.line, missing.column)) == (
         "render-fetch", display_path(sheet), line_of(sheet, "missing.png"))
-    assert missing.message == f"file not found: '{display_path(project / 'styles/profile/missing.png')}'"
-    (project / "styles/paper/a4.css").unlink()
-    errors = [d for d in check_project(project) if d.is_error]
+    assert missing.message == f"file not found: '{display_path(small_project / 'styles/profile/missing.png')}'"
+    (small_project / "styles/paper/a4.css").unlink()
+    errors = [d for d in check_project(small_project) if d.is_error]
     assert {(d.code, d.message) for d in errors} == {
         ("missing-stylesheet", "stylesheet 'styles/paper/a4.css' does not exist")}
 
 
-def test_glyph_missing_from_the_fonts_in_a_layout_is_an_error(project):
-    layout = project / "layouts/leaflet.html.j2"
-    [job] = plan(project, A4)  # before the edit, to reach rendering past the check
+def test_glyph_missing_from_the_fonts_in_a_layout_is_an_error(small_project):
+    layout = small_project / "layouts/leaflet.html.j2"
+    [job] = plan(small_project, A4)  # before the edit, to reach rendering past the check
     edit(layout, '{{ _("Patient information") }}', '{{ _("Patient information") }} 漢')
     with pytest.raises(ContentError) as caught:
-        execute(prepare(job, project), project)
+        execute(prepare(job, small_project), small_project)
     [glyph] = caught.value.diagnostics
     assert glyph.code == "missing-glyph"
     assert glyph.message == "'漢' (U+6F22) is not in the bundled fonts: it prints as an empty box"
     assert (glyph.file, glyph.line, glyph.column) == (display_path(layout), *line_of(layout, "漢"))
-    [checked] = [d for d in check_project(project) if d.is_error]  # and `check` finds it first
+    [checked] = [d for d in check_project(small_project) if d.is_error]  # and `check` finds it first
     assert (checked.code, checked.file, checked.line, checked.column) == (
         "missing-glyph", display_path(layout), *line_of(layout, "漢"))
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Position, display_path, error
 from ..paths import read_bytes, read_text
 from ..documents import SourceDocument
-from ..fonts import font_files
+from ..fonts import font_files, remembered
 from ..load import Loaded
 from .text import Unit, position
 
 
-@lru_cache(maxsize=8)
-def _coverage(fonts: tuple[Path, ...], stamps: tuple[float, ...]) -> frozenset[int]:
+_COVERAGE: dict[bytes, frozenset[int]] = {}  # by the fonts' content (fonts.remembered)
+
+
+def _coverage(fonts: tuple[Path, ...]) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # imported here: only this rule needs it
 
     covered: set[int] = set()
@@ -48,7 +49,7 @@ class UnreadableFont(ValueError):
 def coverage(root: Path) -> frozenset[int]:
     """Return the code points the bundled fonts can draw."""
     fonts = font_files(root)
-    return _coverage(fonts, tuple(p.stat().st_mtime for p in fonts))
+    return remembered(_COVERAGE, fonts, _coverage)
 
 
 def check(doc: SourceDocument, units: list[Unit], root: Path) -> list[Diagnostic]:
