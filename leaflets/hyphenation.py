@@ -24,8 +24,15 @@ FORMAT = 1
 MAX_BYTES = 64 << 20  # the German patterns take 2.3 MB
 
 
-def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def cache_folder() -> Path | None:
+    """The cache folder, or None when there is no absolute one to use (the XDG rule: a relative
+    XDG_CACHE_HOME is ignored; a user without a home gets no cache, never one in the working folder)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "leaflets-hyphenation"
 
 
@@ -68,7 +75,8 @@ def _file_for(path: Path) -> Path | None:
     except OSError:
         return None
     version = getattr(pyphen, "VERSION", getattr(pyphen, "__version__", "unknown"))
-    return cache_folder() / f"{path.stem}-{digest}-pyphen{version}-{FORMAT}.json"
+    folder = cache_folder()
+    return folder / f"{path.stem}-{digest}-pyphen{version}-{FORMAT}.json" if folder else None
 
 
 def _load(path: Path):

@@ -134,3 +134,14 @@ def test_the_pdf_is_the_same_with_and_without_the_cache(cache):
     cached = weasyprint.HTML(string=html).write_pdf(pdf_identifier=b"x")
     assert any(cache.glob(f"{stem('es')}-*.json"))
     assert cached == uncached
+
+
+def test_no_home_and_a_relative_cache_setting_write_nothing_in_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative-cache")  # ignored, as the XDG rule says
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # no home at all
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.install()
+    assert positions("es") == parsed_by_pyphen("es")
+    assert list(tmp_path.iterdir()) == []
