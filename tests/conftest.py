@@ -142,6 +142,21 @@ LONGEST_FIRST = (
 )
 
 
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail, instead of hanging the suite, when the code under test blocks on a read."""
+    def expired(signum, frame):
+        raise TimeoutError(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def pytest_configure(config):
     # A suite started in the background of a shell without job control (`make test &`, some CI
     # runners) inherits Ctrl-C ignored, and so would every process a test starts: the tests that

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from conftest import deadline, make_project
 
 from leaflets.matrix import check_project
 from leaflets.diagnostics import ContentError
@@ -649,21 +648,6 @@ def test_a_word_no_line_can_hold_is_broken_inside_the_page(project):
 
 
 # --- a named pipe or a device where a file is expected ----------------------------------------
-
-@contextmanager
-def deadline(seconds: int):
-    """Fail, instead of hanging the suite, when the code under test blocks on a read."""
-    def expired(signum, frame):
-        raise TimeoutError(f"blocked for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
 
 def test_named_pipes_in_the_project_never_block_a_check_or_a_build(tmp_path):
     """A pipe blocks whoever reads it until someone writes: the build hashes every file of the

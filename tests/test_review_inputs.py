@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import io
 import re
-import signal
 import os
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CHECKOUT, make_project, run_cli
+from conftest import CHECKOUT, deadline, make_project, run_cli
 
 from leaflets.diagnostics import ContentError
 
@@ -92,21 +90,6 @@ def test_preflight_of_a_damaged_pdf_is_a_plain_failure(tmp_path, capsys, damage)
 
 
 # --- XLIFF from a vendor -----------------------------------------------------------------------
-
-@contextmanager
-def deadline(seconds: int):
-    """Fail, instead of hanging the suite, when the code under test blocks on a read."""
-    def expired(signum, frame):
-        raise TimeoutError(f"blocked for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
 
 def _export_de(project: Path, tmp_path: Path) -> Path:
     from leaflets.i18n.workflow import export_xliff
