@@ -28,7 +28,7 @@ from ..render import prepare
 from ..checks import check_documents
 from ..diagnostics import ContentError, Diagnostic, Position, Severity, error, sort_diagnostics
 from ..paths import edition_stem, relative_to_root
-from .worker import PageImage, RenderWorker, WorkerStopped
+from .worker import PageImage, RenderWorker, Shown, WorkerStopped
 
 KEPT_IMAGES = 64  # page images kept for pages still loading in a browser
 
@@ -81,6 +81,8 @@ class Session:
         self.diagnostics: list[Diagnostic] = []
         self.stale = False
         self.building = False
+        self.writing = False       # new pages shown, their PDF not yet written
+        self._before_early: tuple | None = None  # the pages and fit shown before an edit's early pages
         self.revision = 0          # good builds published
         self.version = 0           # any change of what the page shows
         self.seconds = 0.0
@@ -119,8 +121,10 @@ class Session:
             for choice in self.editions:
                 if choice.stem == stem:
                     if choice != self.choice:
-                        self.choice = choice
-                        self.pages, self.pdf = (), None  # another edition's pages are not stale ones
+                        with self.changed:
+                            self.choice = choice
+                            self.pages, self.pdf = (), None  # another edition's pages are not stale ones
+                            self._before_early = None
                         self._publish()
                     self.request()
                     return True
@@ -169,10 +173,12 @@ class Session:
                 result = None
         if result is not None and not any(d.is_error for d in found):
             self._publish(diagnostics=found, stale=False, building=False, result=result)
+            self._before_early = None
             self.log(f"{self.choice.stem}: {len(result[1].pages)} page(s), {self.seconds:.2f} s"
                      + (f", {len(found)} warning(s)" if found else ""))
         else:
-            self._publish(diagnostics=found, stale=True, building=False)
+            self._publish(diagnostics=found, stale=True, building=False, restore=self._before_early)
+            self._before_early = None
             errors = sum(d.is_error for d in found)
             self.log(f"{self.choice.stem if self.choice else 'preview'}: {errors} error(s), "
                      f"{len(found) - errors} warning(s); "
@@ -223,7 +229,7 @@ class Session:
         clock.lap("fill")
         if request is not None and self.worker is not None:
             try:
-                self.worker.send(request)  # the worker renders while this process checks
+                self.worker.send(request, early=True)  # the worker renders while this process checks
             except WorkerStopped as exc:
                 return found + self._worker_stopped(exc), None
         found += check_documents(documents, self.root)
@@ -240,6 +246,11 @@ class Session:
         else:
             try:
                 result = self.worker.receive()
+                if isinstance(result, Shown):  # the changed pages, before the PDF is written
+                    if not any(d.is_error for d in found):
+                        self._show_early(result, found, choice.stem)
+                        clock.lap("shown")
+                    result = self.worker.receive()
             except WorkerStopped as exc:
                 return found + self._worker_stopped(exc), None
         self._worker_failures = 0
@@ -282,28 +293,54 @@ class Session:
         self.pdf_path = shown
         self.timings["write"] = round(time.perf_counter() - started, 3)
 
+    def _show_early(self, shown: Shown, found: list[Diagnostic], stem: str) -> None:
+        """Show an edit's pages while the worker writes their PDF; if that fails, the pages shown
+        before come back (marked stale), as after any error."""
+        with self.changed:
+            if self.choice is None or self.choice.stem != stem:
+                return  # another edition was chosen meanwhile: its own rebuild follows
+            self._before_early = (self.pages, self.fit)
+        self._publish(diagnostics=sort_diagnostics(list(dict.fromkeys(found))), stale=False, early=shown)
+
     # --- what the page shows ------------------------------------------------------------
 
-    def _publish(self, *, diagnostics=None, stale=None, building=None, result=None) -> None:
+    def _keep_images(self, pages) -> None:
+        for page in pages:
+            self.images[page.digest] = page.png
+        keep = {p.digest for p in self.pages}
+        old = [d for d in self.images if d not in keep]  # oldest first
+        for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
+            del self.images[digest]
+
+    def _publish(self, *, diagnostics=None, stale=None, building=None, result=None, early=None,
+                 restore=None) -> None:
         with self.changed:
+            if early is not None:  # new pages on screen, their PDF still being written
+                self.pages, self.fit, self.writing = early.pages, early.fit, True
+                self.revision += 1
+                self._keep_images(early.pages)
+            if restore is not None and self._before_early is not None:  # the early pages' PDF failed
+                self.pages, self.fit = restore
+                self.revision += 1
+            if result is not None or restore is not None:
+                self.writing = False
             if diagnostics is not None:
                 self.diagnostics = list(diagnostics)
             if stale is not None:
                 self.stale = stale and bool(self.pages)
             if building is not None:
                 self.building = building
+            if result is not None and self.choice is not None and result[0].stem != self.choice.stem:
+                result = None  # written, but another edition was chosen meanwhile: not shown
             if result is not None:
                 built = result[1]
+                # Shown early with the same pages (and text, and regions): the same revision.
+                if self._before_early is None or built.pages != self.pages:
+                    self.revision += 1
                 self.pages = built.pages
                 self.pdf = built.rendered.pdf
                 self.fit = built.rendered.fit
-                self.revision += 1
-                for page in built.pages:
-                    self.images[page.digest] = page.png
-                keep = {p.digest for p in self.pages}
-                old = [d for d in self.images if d not in keep]  # oldest first
-                for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
-                    del self.images[digest]
+                self._keep_images(built.pages)
             self.version += 1
             self.changed.notify_all()
 
@@ -324,6 +361,7 @@ class Session:
                 "errors": sum(d.is_error for d in self.diagnostics),
                 "stale": self.stale,
                 "building": self.building,
+                "writing": self.writing,
                 "seconds": round(self.seconds, 3),
                 "timings": dict(self.timings),
                 "pdf": self.pdf_path,
