@@ -635,6 +635,13 @@ def test_an_edit_shows_its_changed_pages_before_the_pdf_is_written(tmp_path, mon
     def as_read(pdf: bytes):  # the PDF's pages, rendered afresh
         return [(p.digest, p.text) for p in rasterize(pdf, worker.SCALE, worker.Images())]
 
+    def shown_as(pages):
+        return [(p.digest, p.width, p.height, p.text, p.regions) for p in pages]
+
+    def pixels(image: bytes) -> bytes:
+        from PIL import Image
+        return Image.open(io.BytesIO(image)).convert("RGB").tobytes()
+
     shown, first = render()
     assert shown == [] and len(first.pages) == 2  # nothing shown before: nothing to compare with
 
@@ -642,8 +649,11 @@ def test_an_edit_shows_its_changed_pages_before_the_pdf_is_written(tmp_path, mon
     edit(leaflet, "Some HR tumors grow slowly.", "Some HR tumors slowly grow.")
     [early], second = render()
     assert drawn_early == [1]
-    assert early.pages == second.pages  # images, text and source regions
+    assert shown_as(early.pages) == shown_as(second.pages)  # pixels, text and source regions
     assert [(p.digest, p.text) for p in early.pages] == as_read(second.rendered.pdf)
+    # Page 1 was encoded fast (a BMP), then as a PNG from the PDF: the same pixels.
+    assert early.pages[0].image.startswith(b"BM") and second.pages[0].image.startswith(b"\x89PNG")
+    assert pixels(early.pages[0].image) == pixels(second.pages[0].image)
     assert "slowly grow" in early.pages[0].text and early.pages[0] != first.pages[0]
     assert early.pages[1] == first.pages[1]
 
@@ -651,7 +661,7 @@ def test_an_edit_shows_its_changed_pages_before_the_pdf_is_written(tmp_path, mon
     styles = root / "styles" / "leaflet.css"
     styles.write_text(styles.read_text("utf-8") + "\nh2 { color: rgb(200, 0, 0) !important; }\n", "utf-8")
     [early], third = render()
-    assert early.pages == third.pages and early.pages[0].digest != second.pages[0].digest
+    assert shown_as(early.pages) == shown_as(third.pages) and early.pages[0].digest != second.pages[0].digest
 
     # An outline is not in the digests: nothing early, and the PDF's pages show it all the same.
     styles.write_text(styles.read_text("utf-8") + "\nh2 { outline: 2pt solid rgb(0, 0, 200); }\n", "utf-8")

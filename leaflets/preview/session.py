@@ -306,7 +306,7 @@ class Session:
 
     def _keep_images(self, pages) -> None:
         for page in pages:
-            self.images[page.digest] = page.png
+            self.images[page.digest] = page.image  # a page shown early: its PNG replaces its BMP
         keep = {p.digest for p in self.pages}
         old = [d for d in self.images if d not in keep]  # oldest first
         for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
@@ -335,7 +335,7 @@ class Session:
             if result is not None:
                 built = result[1]
                 # Shown early with the same pages (and text, and regions): the same revision.
-                if self._before_early is None or built.pages != self.pages:
+                if self._before_early is None or _shown(built.pages) != _shown(self.pages):
                     self.revision += 1
                 self.pages = built.pages
                 self.pdf = built.rendered.pdf
@@ -353,7 +353,7 @@ class Session:
                 "revision": self.revision,
                 "edition": dataclasses.asdict(choice) | {"stem": choice.stem} if choice else None,
                 "editions": [dataclasses.asdict(c) | {"stem": c.stem} for c in self.editions],
-                "pages": [{"url": f"/pages/{p.digest}.png", "width": p.width, "height": p.height,
+                "pages": [{"url": f"/pages/{p.digest}", "width": p.width, "height": p.height,
                            "text": p.text, "regions": p.regions} for p in self.pages],
                 "page_count": len(self.pages),
                 "fit": self.fit,
@@ -429,6 +429,11 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self.last, 3)
         self.last = now
+
+
+def _shown(pages) -> list[tuple]:
+    """What the page shows of each page (a BMP and a PNG of the same pixels show the same)."""
+    return [(p.digest, p.width, p.height, p.text, p.regions) for p in pages]
 
 
 def _choices(doc) -> list[Choice]:

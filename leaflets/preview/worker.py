@@ -35,12 +35,15 @@ COLLECT_EVERY = 4  # or after this many renders in a row without such a pause
 
 @dataclass(frozen=True)
 class PageImage:
-    """One rendered page: a PNG, its size in pixels, the text it shows and where that text comes
-    from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the page image,
-    one per laid-out box of an element whose HTML carries a data-source attribute."""
+    """One rendered page: its image file, its size in pixels, the text it shows and where that
+    text comes from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the
+    page image, one per laid-out box of an element whose HTML carries a data-source attribute.
+
+    `digest` is that of its pixels; `image` is a PNG, or a BMP for a page shown early (encoded in
+    a tenth of the time; the PNG of the same pixels replaces it once the PDF is written)."""
 
     digest: str
-    png: bytes
+    image: bytes
     width: int
     height: int
     text: str
@@ -71,7 +74,7 @@ class Images:
 
     def __init__(self, keep: int = 32):
         self.keep = keep
-        self.by_pixels: dict[str, tuple[str, bytes]] = {}
+        self.by_pixels: dict[str, bytes] = {}
         self.by_content: dict[tuple, PageImage] = {}
 
     def known(self, key) -> PageImage | None:
@@ -86,24 +89,31 @@ class Images:
             while len(self.by_content) > self.keep:
                 del self.by_content[next(iter(self.by_content))]
 
-    def png(self, image) -> tuple[str, bytes]:
+    def encode(self, image, fast: bool = False) -> tuple[str, bytes]:
+        """The digest of an image's pixels and its file: a PNG, or with `fast` a BMP unless a PNG
+        of the same pixels is known."""
         pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
         found = self.by_pixels.pop(pixels, None)
-        if found is None:
+        if found is None or not (fast or found.startswith(PNG)):
             stream = io.BytesIO()
-            image.save(stream, "PNG", compress_level=1)
-            png = stream.getvalue()
-            found = (hashlib.sha256(png).hexdigest()[:32], png)
+            if fast:
+                image.save(stream, "BMP")
+            else:
+                image.save(stream, "PNG", compress_level=1)
+            found = stream.getvalue()
         self.by_pixels[pixels] = found  # most recently used last
         while len(self.by_pixels) > self.keep:
             del self.by_pixels[next(iter(self.by_pixels))]
-        return found
+        return pixels, found
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None, *,
-              signatures: bool = True) -> tuple[PageImage, ...]:
-    """Render each page of a PDF to a PNG with PDFium, and read its text back (without
-    `signatures`, every page is rendered: none is looked up by its PDF objects)."""
+              signatures: bool = True, fast: bool = False) -> tuple[PageImage, ...]:
+    """Render each page of a PDF to a PNG with PDFium (a BMP with `fast`), and read its text back
+    (without `signatures`, every page is rendered: none is looked up by its PDF objects)."""
     import pypdfium2 as pdfium
 
     images = images or Images()
@@ -119,12 +129,12 @@ def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None, *,
                 continue
             page = document[index]
             image = page.render(scale=scale).to_pil()
-            digest, png = images.png(image)
+            digest, encoded = images.encode(image, fast)
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
             page.close()
-            pages.append(PageImage(digest, png, image.width, image.height, text.replace("\r\n", "\n")))
+            pages.append(PageImage(digest, encoded, image.width, image.height, text.replace("\r\n", "\n")))
             images.remember(key, pages[-1])
     finally:
         document.close()
@@ -225,7 +235,7 @@ class Display:
             pdf = _pages_alone(rendered, changed).write_pdf()
         finally:
             logger.disabled = disabled
-        drawn = dict(zip(changed, rasterize(pdf, scale, images, signatures=False)))
+        drawn = dict(zip(changed, rasterize(pdf, scale, images, signatures=False, fast=True)))
         return tuple(dataclasses.replace(drawn.get(index) or self.pages[index],
                                          regions=regions[index] if index < len(regions) else ())
                      for index in range(len(boxes)))
