@@ -275,16 +275,20 @@ def box_digests(document) -> list[str]:
     """Digest, per page of a laid-out document, every box: its kind, element, place and size,
     its text, and the computed styles that paint it (colours, fonts, decorations, borders)."""
     found = []
+    painted: dict[int, bytes] = {}  # by style: boxes of one element share theirs
     for page in document.pages:
         digest = hashlib.blake2b(digest_size=16)
         stack = [page._page_box]
         while stack:
             box = stack.pop()
             style = box.style
+            paint = painted.get(id(style))
+            if paint is None:
+                paint = painted[id(style)] = repr([style[name] for name in _PAINT]).encode()
             digest.update(repr((type(box).__name__, box.element_tag, box.position_x, box.position_y,
                                 box.width, box.height, getattr(box, "text", None),
-                                getattr(box, "justification_spacing", None),
-                                [style[name] for name in _PAINT])).encode())
+                                getattr(box, "justification_spacing", None))).encode())
+            digest.update(paint)
             stack.extend(reversed(getattr(box, "children", ())))
         found.append(digest.hexdigest())
     return found
