@@ -89,6 +89,9 @@ class Session:
         self.timings: dict[str, float] = {}  # the last rebuild's stages, in seconds
         self.changed = threading.Condition()
         self._wanted = threading.Event()
+        self._requested_at = 0.0  # when the rebuild under way was asked for (a save seen), epoch seconds
+        self.requested_at = 0.0  # the same, for the last rebuild
+        self.shown_at = 0.0  # when the pages on screen were published, epoch seconds
         self._choose_lock = threading.Lock()
         self._worker_failures = 0
         self._digests = Digests()
@@ -134,6 +137,8 @@ class Session:
 
     def request(self) -> None:
         """Ask the builder thread for a rebuild (saves arriving meanwhile make one more)."""
+        if not self._wanted.is_set():
+            self._requested_at = time.time()
         self._wanted.set()
 
     def run(self, stop: threading.Event) -> None:
@@ -153,6 +158,7 @@ class Session:
     def rebuild(self) -> None:
         """Check and render the chosen edition; publish its pages or keep the last good ones."""
         started = time.perf_counter()
+        self.requested_at = self._requested_at
         self._publish(building=True)
         try:
             found, result = self._build()
@@ -190,6 +196,8 @@ class Session:
         choice = self.choice
         clock = _Clock()
         self.timings = clock.laps
+        if self._requested_at:
+            clock.laps["asked"] = round(time.time() - self._requested_at, 3)  # from the save seen to here
         # The edition's cache key, from the files as they are before they are read: a file saved
         # while this rebuild runs makes the record out of date, never a stale PDF look current.
         if self._renderer is None:
@@ -318,6 +326,7 @@ class Session:
             if early is not None:  # new pages on screen, their PDF still being written
                 self.pages, self.fit, self.writing = early.pages, early.fit, True
                 self.revision += 1
+                self.shown_at = time.time()
                 self._keep_images(early.pages)
             if restore is not None and self._before_early is not None:  # the early pages' PDF failed
                 self.pages, self.fit = restore
@@ -337,6 +346,7 @@ class Session:
                 # Shown early with the same pages (and text, and regions): the same revision.
                 if self._before_early is None or _shown(built.pages) != _shown(self.pages):
                     self.revision += 1
+                    self.shown_at = time.time()
                 self.pages = built.pages
                 self.pdf = built.rendered.pdf
                 self.fit = built.rendered.fit
@@ -364,6 +374,8 @@ class Session:
                 "writing": self.writing,
                 "seconds": round(self.seconds, 3),
                 "timings": dict(self.timings),
+                "requested_at": self.requested_at,
+                "shown_at": self.shown_at,
                 "pdf": self.pdf_path,
             }
 
