@@ -730,6 +730,7 @@ def test_early_pages_whose_pdf_fails_give_way_to_the_last_good_ones(tmp_path):
     assert len(early) == 1 and "slowly grow" in early[0]["pages"][0]["text"] and early[0]["revision"] == 2
     done = session.snapshot()
     assert done["revision"] == 2 and not done["writing"] and done["pages"] == early[0]["pages"]
+    assert all(session.images[p["url"].rsplit("/", 1)[1]].startswith(b"\x89PNG") for p in done["pages"])
     assert "slowly grow" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                            check=True).stdout
     written = pdf.read_bytes()
@@ -743,3 +744,7 @@ def test_early_pages_whose_pdf_fails_give_way_to_the_last_good_ones(tmp_path):
     assert after["pages"] == done["pages"] and after["stale"] and not after["writing"]
     assert after["revision"] == 4 and [d["code"] for d in after["diagnostics"]] == ["render-warning"]
     assert pdf.read_bytes() == written
+    # The page images kept are PNGs, those of the pages shown; the failed edit's BMP is gone.
+    [failed] = {p["url"] for s in published if s["writing"] for p in s["pages"]} - {p["url"] for p in after["pages"]}
+    assert failed.rsplit("/", 1)[1] not in session.images
+    assert all(session.images[p["url"].rsplit("/", 1)[1]].startswith(b"\x89PNG") for p in after["pages"])

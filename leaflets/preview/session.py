@@ -323,6 +323,9 @@ class Session:
     def _publish(self, *, diagnostics=None, stale=None, building=None, result=None, early=None,
                  restore=None) -> None:
         with self.changed:
+            # Pages shown early that the written PDF's pages do not keep: their BMPs go.
+            early_shown = {page.digest for page in self.pages} \
+                if self.writing and (result is not None or restore is not None) else set()
             if early is not None:  # new pages on screen, their PDF still being written
                 self.pages, self.fit, self.writing = early.pages, early.fit, True
                 self.revision += 1
@@ -351,6 +354,8 @@ class Session:
                 self.pdf = built.rendered.pdf
                 self.fit = built.rendered.fit
                 self._keep_images(built.pages)
+            for digest in early_shown - {page.digest for page in self.pages}:
+                self.images.pop(digest, None)
             self.version += 1
             self.changed.notify_all()
 

@@ -94,20 +94,17 @@ class Images:
         of the same pixels is known."""
         pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
         found = self.by_pixels.pop(pixels, None)
-        if found is None or not (fast or found.startswith(PNG)):
+        if found is None:
             stream = io.BytesIO()
-            if fast:
+            if fast:  # not kept (a BMP is ten times a PNG's size): the PNG of these pixels follows
                 image.save(stream, "BMP")
-            else:
-                image.save(stream, "PNG", compress_level=1)
+                return pixels, stream.getvalue()
+            image.save(stream, "PNG", compress_level=1)
             found = stream.getvalue()
         self.by_pixels[pixels] = found  # most recently used last
         while len(self.by_pixels) > self.keep:
             del self.by_pixels[next(iter(self.by_pixels))]
         return pixels, found
-
-
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None, *,
