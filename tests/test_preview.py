@@ -685,7 +685,7 @@ class _Worker:
     def __init__(self, root: Path):
         from leaflets.preview import worker
 
-        self.root, self.fail, self.queue = root, None, []
+        self.root, self.fail, self.queue, self.before_result = root, None, [], None
         self.display, self.images = worker.Display(), worker.Images()
 
     def send(self, request, scale=None, *, early=False):
@@ -700,7 +700,10 @@ class _Worker:
         self.queue = [*shown, result]
 
     def receive(self):
-        return self.queue.pop(0)
+        answer = self.queue.pop(0)
+        if not self.queue and self.before_result is not None:  # the Result: something happens first
+            self.before_result()
+        return answer
 
 
 def test_early_pages_whose_pdf_fails_give_way_to_the_last_good_ones(tmp_path):
@@ -749,3 +752,86 @@ def test_early_pages_whose_pdf_fails_give_way_to_the_last_good_ones(tmp_path):
     [failed] = {p["url"] for s in published if s["writing"] for p in s["pages"]} - {p["url"] for p in after["pages"]}
     assert failed.rsplit("/", 1)[1] not in session.images
     assert all(session.images[p["url"].rsplit("/", 1)[1]].startswith(b"\x89PNG") for p in after["pages"])
+
+
+def test_what_happens_while_early_pages_are_written_leaves_no_stale_state(tmp_path):
+    """While an edit's early pages wait for their PDF: another edition chosen from the page clears
+    them (and the 'writing' mark); a fault of ours brings the last good pages back, marked stale,
+    with an internal-error diagnostic, never pages that no PDF holds."""
+    import threading
+
+    from leaflets.plan import Filters
+    from leaflets.preview.session import Session
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    stub = _Worker(root)
+    session = Session(root, root / "build", Filters("sample", "en", "a4", "screen"), stub)
+    session.rebuild()
+    good = session.snapshot()
+
+    # Letter chosen while the A4 edit's PDF is being written: A4's pages are not Letter's.
+    edit(leaflet, "Some HR tumors grow slowly.", "Some HR tumors slowly grow.")
+    seen = []
+    stub.before_result = lambda: (seen.append(session.snapshot()), session.select("sample-en-letter-screen"))
+    session.rebuild()
+    stub.before_result = None
+    assert seen[0]["writing"] and "slowly grow" in seen[0]["pages"][0]["text"]
+    chosen = session.snapshot()
+    assert chosen["edition"]["stem"] == "sample-en-letter-screen"
+    assert chosen["pages"] == [] and not chosen["writing"] and not session.images.keys() & {
+        p["url"].rsplit("/", 1)[1] for p in seen[0]["pages"] if p not in good["pages"]}
+    session.rebuild()  # the Letter edition's own rebuild
+    letter = session.snapshot()
+    assert letter["pages"] and not letter["writing"] and letter["pages"][0]["width"] > good["pages"][0]["width"]
+
+    # A fault of ours after the early pages: the last good pages come back, marked stale.
+    session.select("sample-en-a4-screen")
+    session.rebuild()
+    good = session.snapshot()
+    edit(leaflet, "Some HR tumors slowly grow.", "Some HR tumors grow quickly.")
+    real_write = session._write
+    session._write = lambda built: (_ for _ in ()).throw(RuntimeError("a fault of ours"))
+    stop = threading.Event()
+    session._wanted.clear()  # (the choices above asked for rebuilds this test made itself)
+    builder = threading.Thread(target=session.run, args=(stop,))
+    builder.start()
+    try:
+        session.request()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not session.snapshot()["diagnostics"]:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        builder.join()
+    session._write = real_write
+    after = session.snapshot()
+    assert [d["code"] for d in after["diagnostics"]] == ["internal-error"], [d["text"] for d in after["diagnostics"]]
+    assert after["stale"] and not after["writing"] and not after["building"]
+    assert after["pages"] == good["pages"] and "grow quickly" not in after["pages"][0]["text"]
+
+
+def test_answers_to_an_earlier_render_are_never_taken_for_the_last_ones():
+    """A rebuild that failed between sending its request and reading the answers leaves them in the
+    pipe: the next rebuild reads past them to the answers to its own request."""
+    from leaflets.preview.worker import RenderWorker
+
+    class Pipe:
+        def __init__(self):
+            self.sent, self.answers = [], []
+
+        def send(self, message):
+            self.sent.append(message)
+            sequence = message[0]
+            self.answers += [(sequence, f"shown {sequence}"), (sequence, f"result {sequence}")]
+
+        def recv(self):
+            return self.answers.pop(0)
+
+    worker = RenderWorker.__new__(RenderWorker)  # its pipe only: no process
+    worker.connection, worker.closed, worker.sequence, worker.process = Pipe(), False, 0, None
+    worker.send("first", early=True)
+    assert worker.receive() == "shown 1"  # ... and then the rebuild failed
+    worker.send("second", early=True)
+    assert [worker.receive(), worker.receive()] == ["shown 2", "result 2"]
+    assert [message[:2] for message in worker.connection.sent] == [(1, "first"), (2, "second")]

@@ -126,8 +126,9 @@ class Session:
                     if choice != self.choice:
                         with self.changed:
                             self.choice = choice
+                            self._drop_early()
                             self.pages, self.pdf = (), None  # another edition's pages are not stale ones
-                            self._before_early = None
+                            self._before_early, self.writing = None, False
                         self._publish()
                     self.request()
                     return True
@@ -153,7 +154,13 @@ class Session:
                 self.rebuild()
             except Exception:  # never let the builder thread die: the next save tries again
                 self.log(traceback.format_exc())
-                self._publish(building=False)
+                fault = error(Position("(preview)"), "internal-error",
+                              traceback.format_exc().strip().splitlines()[-1],
+                              "please report it; the terminal shows the details")
+                # Pages shown early whose PDF was never written give way to the last good ones.
+                self._publish(diagnostics=list(dict.fromkeys([*self.diagnostics, fault])), stale=True, building=False,
+                              restore=self._before_early)
+                self._before_early = None
 
     def rebuild(self) -> None:
         """Check and render the chosen edition; publish its pages or keep the last good ones."""
@@ -298,34 +305,47 @@ class Session:
         output = write_edition(planned, self.out, rendered.pdf, None, rendered.pages, rendered.seconds,
                                rendered.fit)
         write_manifest(self.out, self.root, [output])
-        self.pdf_path = shown
+        if self.choice is not None and self.choice.stem == job.stem:
+            self.pdf_path = shown
         self.timings["write"] = round(time.perf_counter() - started, 3)
 
     def _show_early(self, shown: Shown, found: list[Diagnostic], stem: str) -> None:
         """Show an edit's pages while the worker writes their PDF; if that fails, the pages shown
         before come back (marked stale), as after any error."""
-        with self.changed:
+        with self.changed:  # (re-entrant: _publish takes it again)
             if self.choice is None or self.choice.stem != stem:
                 return  # another edition was chosen meanwhile: its own rebuild follows
             self._before_early = (self.pages, self.fit)
-        self._publish(diagnostics=sort_diagnostics(list(dict.fromkeys(found))), stale=False, early=shown)
+            self._publish(diagnostics=sort_diagnostics(list(dict.fromkeys(found))), stale=False, early=shown,
+                          stem=stem)
 
     # --- what the page shows ------------------------------------------------------------
+
+    def _drop_early(self, keep=()) -> None:
+        """Forget the images of pages shown early (BMPs) that are not among `keep`."""
+        if self.writing:
+            for digest in {page.digest for page in self.pages} - {page.digest for page in keep}:
+                self.images.pop(digest, None)
 
     def _keep_images(self, pages) -> None:
         for page in pages:
             self.images[page.digest] = page.image  # a page shown early: its PNG replaces its BMP
         keep = {p.digest for p in self.pages}
+        if self._before_early is not None:  # what a failed PDF would bring back
+            keep |= {p.digest for p in self._before_early[0]}
         old = [d for d in self.images if d not in keep]  # oldest first
         for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
             del self.images[digest]
 
     def _publish(self, *, diagnostics=None, stale=None, building=None, result=None, early=None,
-                 restore=None) -> None:
+                 restore=None, stem: str = "") -> None:
         with self.changed:
+            if early is not None and (self.choice is None or self.choice.stem != stem):
+                early, self._before_early = None, None  # another edition was chosen: not its pages
+                diagnostics = stale = None
             # Pages shown early that the written PDF's pages do not keep: their BMPs go.
-            early_shown = {page.digest for page in self.pages} \
-                if self.writing and (result is not None or restore is not None) else set()
+            ending = result is not None or restore is not None or building is False
+            early_shown = list(self.pages) if self.writing and ending else []
             if early is not None:  # new pages on screen, their PDF still being written
                 self.pages, self.fit, self.writing = early.pages, early.fit, True
                 self.revision += 1
@@ -334,7 +354,7 @@ class Session:
             if restore is not None and self._before_early is not None:  # the early pages' PDF failed
                 self.pages, self.fit = restore
                 self.revision += 1
-            if result is not None or restore is not None:
+            if ending:
                 self.writing = False
             if diagnostics is not None:
                 self.diagnostics = list(diagnostics)
@@ -354,7 +374,7 @@ class Session:
                 self.pdf = built.rendered.pdf
                 self.fit = built.rendered.fit
                 self._keep_images(built.pages)
-            for digest in early_shown - {page.digest for page in self.pages}:
+            for digest in {page.digest for page in early_shown} - {page.digest for page in self.pages}:
                 self.images.pop(digest, None)
             self.version += 1
             self.changed.notify_all()

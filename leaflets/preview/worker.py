@@ -435,7 +435,10 @@ def _serve(connection, root: Path) -> None:
                 return
             if message is None:
                 return
-            request, scale, early = message
+            sequence, request, scale, early = message
+
+            def reply(answer, sequence=sequence) -> None:  # each answer names its request
+                connection.send((sequence, answer))
             # The cyclic garbage collector does not run during a render (WeasyPrint makes
             # hundreds of thousands of objects, and each collection would walk them all) but once
             # the result is sent and the browser has had its moment to show it; what the first
@@ -443,9 +446,8 @@ def _serve(connection, root: Path) -> None:
             # every later walk.
             gc.disable()
             try:
-                result = render(request, root, scale, fonts, images, display,
-                                connection.send if early else None)
-                connection.send(result)
+                result = render(request, root, scale, fonts, images, display, reply if early else None)
+                reply(result)
             except (BrokenPipeError, OSError):
                 return
             finally:
@@ -473,6 +475,7 @@ class RenderWorker:
         self.process = None
         self.connection = None
         self.closed = False
+        self.sequence = 0  # of the last request sent: answers to earlier ones are dropped
         self.start()
 
     def start(self) -> None:
@@ -505,15 +508,22 @@ class RenderWorker:
         changed pages the worker showed last (receive both)."""
         if self.closed:
             raise WorkerStopped("the preview is stopping")
+        self.sequence += 1
         try:
-            self.connection.send((request, scale, early))
+            self.connection.send((self.sequence, request, scale, early))
         except (BrokenPipeError, OSError):
             self._restart()
             raise WorkerStopped("the render worker had stopped; a new one was started") from None
 
     def receive(self) -> Result | Shown:
+        """The next answer to the last request sent. Answers to an earlier request that nobody
+        waited for (a rebuild that failed between sending and receiving) are dropped, so a
+        rebuild never takes the previous one's pages."""
         try:
-            return self.connection.recv()
+            while True:
+                sequence, answer = self.connection.recv()
+                if sequence == self.sequence:
+                    return answer
         except (EOFError, OSError):
             code = self.process.exitcode if self.process else None
             self._restart()
