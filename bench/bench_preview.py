@@ -182,7 +182,12 @@ def run_browser(preview: Preview, editor: Editor, runs: int, warmup: int, profil
             seconds = shown["at"] / 1000 - started
             if n >= warmup:
                 state = preview.state()
-                results.append((seconds, state["seconds"], state["timings"]))
+                timings = dict(state["timings"])
+                # Before and after the preview's rebuild: from the write to the save seen, and from
+                # the new pages published to the page showing them (the event, the images, the swap).
+                timings["save seen"] = round(state["requested_at"] - started, 3)
+                timings["published to shown"] = round(shown["at"] / 1000 - state["shown_at"], 3)
+                results.append((seconds, state["seconds"], timings))
         return results
     finally:
         driver.quit()

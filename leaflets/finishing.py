@@ -41,6 +41,11 @@ class EditionFacts:
 Step = Callable[[pydyf.PDF, EditionFacts], None]
 
 
+# Steps that draw on the pages (what a page image shows changes): the preview cannot show such an
+# edition's pages before its PDF is written (leaflets/preview/worker.py, Display).
+DRAWING_STEPS = frozenset({"print_boxes_and_marks"})
+
+
 def step(name: str) -> Step:
     """Return the finishing step a profile names (profiles name steps; they never import them)."""
     found = globals().get(name)

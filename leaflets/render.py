@@ -159,12 +159,14 @@ def prepare(job: Job, root: Path) -> RenderRequest:
 
 
 def execute(request: RenderRequest, root: Path, font_config=None,
-            laid_out: list | None = None) -> tuple[bytes, int, str]:
+            laid_out: list | None = None, before_write: Callable | None = None) -> tuple[bytes, int, str]:
     """Render a prepared request to PDF bytes, a page count and how its last pages are filled.
 
     A long-lived process may pass the same WeasyPrint `font_config` to every render of an
     edition, so fonts are loaded once (the bytes are the same as with a fresh one). `laid_out`,
-    when given, receives WeasyPrint's laid-out document (the preview maps its boxes to sources).
+    when given, receives WeasyPrint's laid-out document (the preview maps its boxes to sources);
+    `before_write(document, fit)` is called once it is laid out without a warning, before the
+    PDF is written (the preview shows the changed pages then).
     """
     from .finishing import finisher, source_attachments
 
@@ -173,7 +175,7 @@ def execute(request: RenderRequest, root: Path, font_config=None,
         options["attachments"] = source_attachments(request.facts)
     fit: list[str] = []
     pdf, pages = render_pdf(request.html, request.base_href, root, options,
-                            finisher(request.steps, request.facts), fit, font_config, laid_out)
+                            finisher(request.steps, request.facts), fit, font_config, laid_out, before_write)
     foreign = fonts.audit(pdf, root, request.stem) if request.audit else []  # only bundled fonts
     if foreign:
         raise ContentError(foreign)
@@ -182,7 +184,8 @@ def execute(request: RenderRequest, root: Path, font_config=None,
 
 def render_pdf(html: str, base_href: str, root: Path, options: dict,
                finisher: Callable | None = None, fit: list | None = None,
-               font_config=None, laid_out: list | None = None) -> tuple[bytes, int]:
+               font_config=None, laid_out: list | None = None,
+               before_write: Callable | None = None) -> tuple[bytes, int]:
     """Render HTML to PDF bytes and a page count; a refused fetch or a warning is an error.
 
     `finisher(document, pdf)` may edit WeasyPrint's PDF object tree before it is written.
@@ -215,6 +218,8 @@ def render_pdf(html: str, base_href: str, root: Path, options: dict,
             fit.append(describe_fit(rendered, fitted))
         if laid_out is not None:
             laid_out.append(rendered)
+        if before_write is not None and not fetcher.refused and not collector.messages:
+            before_write(rendered, fit[-1] if fit else "")
         from .finishing import marked_content_ids
         with marked_content_ids():
             pdf = rendered.write_pdf(finisher=finisher, **options)

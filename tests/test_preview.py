@@ -141,6 +141,7 @@ def page(driver) -> dict:
         const pages = [...document.querySelectorAll('#pages .page')];
         return {
           revision: document.body.dataset.revision || null,
+          writing: document.body.dataset.writing === 'true',  // pages shown, their PDF not yet written
           stale: document.getElementById('pages').classList.contains('stale'),
           staleBanner: getComputedStyle(document.getElementById('stale')).display !== 'none',
           pages: pages.length,
@@ -188,7 +189,9 @@ def test_browser_follows_edits_errors_and_fixes(tmp_path, browser):
         assert browser.execute_script("return window.previewLog.length") == 2  # no reload
         assert any("source/sample/leaflet.yaml:12:59" in d and "warning [html-in-text]" in d for d in changed["diagnostics"])
 
-        # The PDF in build/ is what the browser shows, and the manifest says so.
+        # The PDF in build/ is what the browser shows, and the manifest says so (once the page no
+        # longer says it is being written: the changed pages are shown first).
+        wait_page(browser, lambda s: not s["writing"] and s["revision"] == "2")
         pdf = root / "build" / "sample" / "sample-en-a4-screen.pdf"
         with urllib.request.urlopen(preview.url + "edition.pdf", timeout=10) as response:
             assert response.read() == pdf.read_bytes()
@@ -418,7 +421,7 @@ def test_click_to_source_page_count_fill_and_the_build_record(tmp_path, browser)
                              for n in range(1, 15))
         edit(leaflet, "  - heading: What hormone receptors are\n",
              "  - heading: Why this matters\n" + paragraphs + "  - heading: What hormone receptors are\n")
-        after = wait_page(browser, lambda s: s["revision"] == "2" and s["loaded"])
+        after = wait_page(browser, lambda s: s["revision"] == "2" and s["loaded"] and not s["writing"])
         assert after["count"] == f"{pages_on_disk()} page(s)" != before["count"]
         refilled = browser.find_element("id", "fit").text
         assert re.fullmatch(r"last body page \d+: \d+ lines, \d+% full", refilled) and refilled != fill
@@ -593,3 +596,155 @@ def test_a_large_print_edition_is_a_choice_of_its_own():
         for other in standard:
             [job] = resolve_editions(ROOT, other.filters())
             assert job.edition.type == "standard" and job.stem == other.stem
+
+
+def test_an_edit_shows_its_changed_pages_before_the_pdf_is_written(tmp_path, monkeypatch):
+    """The worker gives the pages an edit changed as soon as they are laid out, before it writes
+    the PDF: only the changed pages are drawn then, and what it gives is what the PDF written
+    after shows (PDFium's pixels and text). Changes the page digests cannot see show nothing
+    early; the PDF's pages still show them. Print editions (marks drawn after) never show early."""
+    from leaflets.matrix import resolve_editions
+    from leaflets.plan import Filters
+    from leaflets.preview import worker
+    from leaflets.render import prepare
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8") + "  - locale: en\n    paper: a4\n    profile: print\n"
+                       "    job_code: TEST-PRT-0001\n    date_of_preparation: 2026-01-15\n"
+                       "    review_date: 2028-01-15\n    status: approved\n", "utf-8")
+    display, images = worker.Display(), worker.Images()
+    drawn_early = []
+    rasterize = worker.rasterize
+
+    def counting(pdf, *args, signatures=True, **kwargs):
+        pages = rasterize(pdf, *args, signatures=signatures, **kwargs)
+        if not signatures:  # the early drawing's own PDF
+            drawn_early.append(len(pages))
+        return pages
+
+    monkeypatch.setattr(worker, "rasterize", counting)
+
+    def render(profile="screen"):
+        [job] = resolve_editions(root, Filters("sample", "en", "a4", profile))
+        shown, drawn_early[:] = [], []
+        result = worker.render(prepare(job, root), root, worker.SCALE, None, images, display, shown.append)
+        assert result.rendered.ok, result.rendered
+        return shown, result
+
+    def as_read(pdf: bytes):  # the PDF's pages, rendered afresh
+        return [(p.digest, p.text) for p in rasterize(pdf, worker.SCALE, worker.Images())]
+
+    def shown_as(pages):
+        return [(p.digest, p.width, p.height, p.text, p.regions) for p in pages]
+
+    def pixels(image: bytes) -> bytes:
+        from PIL import Image
+        return Image.open(io.BytesIO(image)).convert("RGB").tobytes()
+
+    shown, first = render()
+    assert shown == [] and len(first.pages) == 2  # nothing shown before: nothing to compare with
+
+    # A word moved on page 1: page 1 alone is drawn early, and it is the PDF's page 1.
+    edit(leaflet, "Some HR tumors grow slowly.", "Some HR tumors slowly grow.")
+    [early], second = render()
+    assert drawn_early == [1]
+    assert shown_as(early.pages) == shown_as(second.pages)  # pixels, text and source regions
+    assert [(p.digest, p.text) for p in early.pages] == as_read(second.rendered.pdf)
+    # Page 1 was encoded fast (a BMP), then as a PNG from the PDF: the same pixels.
+    assert early.pages[0].image.startswith(b"BM") and second.pages[0].image.startswith(b"\x89PNG")
+    assert pixels(early.pages[0].image) == pixels(second.pages[0].image)
+    assert "slowly grow" in early.pages[0].text and early.pages[0] != first.pages[0]
+    assert early.pages[1] == first.pages[1]
+
+    # A colour the digests see: drawn early, as the PDF has it.
+    styles = root / "styles" / "leaflet.css"
+    styles.write_text(styles.read_text("utf-8") + "\nh2 { color: rgb(200, 0, 0) !important; }\n", "utf-8")
+    [early], third = render()
+    assert shown_as(early.pages) == shown_as(third.pages) and early.pages[0].digest != second.pages[0].digest
+
+    # An outline is not in the digests: nothing early, and the PDF's pages show it all the same.
+    styles.write_text(styles.read_text("utf-8") + "\nh2 { outline: 2pt solid rgb(0, 0, 200); }\n", "utf-8")
+    shown, fourth = render()
+    assert shown == [] and drawn_early == []
+    assert fourth.pages[0].digest != third.pages[0].digest
+    assert [(p.digest, p.text) for p in fourth.pages] == as_read(fourth.rendered.pdf)
+
+    # A print edition's crop marks are drawn after the layout: never shown early.
+    render("print")
+    edit(leaflet, "Some HR tumors slowly grow.", "Some HR tumors grow slowly.")
+    shown, _ = render("print")
+    assert shown == [] and drawn_early == []
+
+
+class _Worker:
+    """A render worker in this process: renders with the preview's worker code, then, when told
+    to, replaces the result with a failure (as a PDF refused after its pages were drawn)."""
+
+    def __init__(self, root: Path):
+        from leaflets.preview import worker
+
+        self.root, self.fail, self.queue = root, None, []
+        self.display, self.images = worker.Display(), worker.Images()
+
+    def send(self, request, scale=None, *, early=False):
+        from leaflets.preview import worker
+        from leaflets.workers import Rendered
+
+        shown = []
+        result = worker.render(request, self.root, worker.SCALE, None, self.images, self.display,
+                               shown.append if early else None)
+        if self.fail is not None:
+            result = worker.Result(Rendered(request.stem, None, None, 0, 0.0, (self.fail,)))
+        self.queue = [*shown, result]
+
+    def receive(self):
+        return self.queue.pop(0)
+
+
+def test_early_pages_whose_pdf_fails_give_way_to_the_last_good_ones(tmp_path):
+    """The preview shows an edit's pages before their PDF is written, marked as being written; once
+    it is, the same revision stays (no second swap). When the PDF then fails, the last good pages
+    come back (a revision of their own, so the page swaps them back), marked stale, beside the
+    error, and the file on disk is still the last good one."""
+    from leaflets.diagnostics import Position, error
+    from leaflets.plan import Filters
+    from leaflets.preview.session import Session
+
+    root = make_project(tmp_path)
+    leaflet = root / "source" / "sample" / "leaflet.yaml"
+    stub = _Worker(root)
+    session = Session(root, root / "build", Filters("sample", "en", "a4", "screen"), stub)
+    published = []
+    session._publish, publish = (lambda **kw: (publish(**kw), published.append(session.snapshot()))), session._publish
+
+    session.rebuild()
+    good = session.snapshot()
+    pdf = root / "build" / "sample" / "sample-en-a4-screen.pdf"
+    assert good["revision"] == 1 and not good["writing"] and pdf.read_bytes() == session.pdf
+
+    edit(leaflet, "Some HR tumors grow slowly.", "Some HR tumors slowly grow.")
+    published.clear()
+    session.rebuild()
+    early = [s for s in published if s["writing"]]
+    assert len(early) == 1 and "slowly grow" in early[0]["pages"][0]["text"] and early[0]["revision"] == 2
+    done = session.snapshot()
+    assert done["revision"] == 2 and not done["writing"] and done["pages"] == early[0]["pages"]
+    assert all(session.images[p["url"].rsplit("/", 1)[1]].startswith(b"\x89PNG") for p in done["pages"])
+    assert "slowly grow" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                           check=True).stdout
+    written = pdf.read_bytes()
+
+    edit(leaflet, "Some HR tumors slowly grow.", "Some HR tumors grow quickly.")
+    stub.fail = error(Position("source/sample/leaflet.yaml", 15), "render-warning", "refused after drawing")
+    published.clear()
+    session.rebuild()
+    assert any(s["writing"] and "grow quickly" in s["pages"][0]["text"] for s in published)
+    after = session.snapshot()
+    assert after["pages"] == done["pages"] and after["stale"] and not after["writing"]
+    assert after["revision"] == 4 and [d["code"] for d in after["diagnostics"]] == ["render-warning"]
+    assert pdf.read_bytes() == written
+    # The page images kept are PNGs, those of the pages shown; the failed edit's BMP is gone.
+    [failed] = {p["url"] for s in published if s["writing"] for p in s["pages"]} - {p["url"] for p in after["pages"]}
+    assert failed.rsplit("/", 1)[1] not in session.images
+    assert all(session.images[p["url"].rsplit("/", 1)[1]].startswith(b"\x89PNG") for p in after["pages"])

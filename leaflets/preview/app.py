@@ -16,7 +16,7 @@ from .worker import RenderWorker
 
 from ..exits import EXIT_OK, EXIT_USAGE
 WATCHED_TREES = ("source", "layouts", "styles")  # sources, catalogues, references, layouts, styles
-STEP_MS = 20  # a save is taken once the files have been quiet this long
+STEP_MS = 10  # a save is taken once the files have been quiet this long (editors write a file at once)
 
 
 def _say(line: str) -> None:

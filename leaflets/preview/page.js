@@ -129,12 +129,16 @@ function showEditions(state) {
   for (const field of FIELDS) {
     const select = $(field);
     const values = [...new Set(state.editions.map((e) => e[field]))];
-    select.replaceChildren(...values.map((v) => {
-      const option = el("option", "", v);
-      option.value = v;
-      return option;
-    }));
-    select.value = state.edition[field];
+    const listed = [...select.options].map((option) => option.value);
+    // Options are replaced only when the list changes: not under a reader choosing one.
+    if (listed.length !== values.length || listed.some((v, i) => v !== values[i])) {
+      select.replaceChildren(...values.map((v) => {
+        const option = el("option", "", v);
+        option.value = v;
+        return option;
+      }));
+    }
+    if (select.value !== state.edition[field]) select.value = state.edition[field];
   }
 }
 
@@ -160,7 +164,9 @@ function show(state) {
   $("fit").textContent = state.page_count && state.fit ? state.fit : "";
   $("pdf").hidden = !state.page_count;
   const status = $("status");
-  if (state.building) { status.textContent = "rebuilding…"; status.dataset.kind = "busy"; }
+  document.body.dataset.writing = String(state.writing);
+  if (state.writing) { status.textContent = "new pages shown, writing the PDF…"; status.dataset.kind = "busy"; }
+  else if (state.building) { status.textContent = "rebuilding…"; status.dataset.kind = "busy"; }
   else if (state.errors) { status.textContent = "errors: pages not updated"; status.dataset.kind = "error"; }
   else if (state.page_count) { status.textContent = `up to date (${state.seconds.toFixed(2)} s)`; status.dataset.kind = "ok"; }
   else { status.textContent = "no pages yet"; status.dataset.kind = "busy"; }

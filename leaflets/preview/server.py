@@ -65,12 +65,13 @@ class Handler(BaseHTTPRequestHandler):
             self._json(session.snapshot())
         elif path == "/events":
             self._events()
-        elif path.startswith("/pages/") and path.endswith(".png"):
-            png = session.images.get(path[len("/pages/"):-len(".png")])
-            if png is None:
+        elif path.startswith("/pages/"):
+            image = session.images.get(path[len("/pages/"):])
+            if image is None:
                 self._send(HTTPStatus.NOT_FOUND, b"no such page image\n", "text/plain; charset=utf-8")
-            else:
-                self._send(HTTPStatus.OK, png, "image/png", cache="public, max-age=31536000, immutable")
+            else:  # a PNG, or the BMP of a page shown before its PDF was written: the same pixels
+                self._send(HTTPStatus.OK, image, "image/bmp" if image.startswith(b"BM") else "image/png",
+                           cache="public, max-age=31536000, immutable")
         elif path == "/edition.pdf":
             pdf = session.pdf
             if pdf is None:

@@ -28,7 +28,7 @@ from ..render import prepare
 from ..checks import check_documents
 from ..diagnostics import ContentError, Diagnostic, Position, Severity, error, sort_diagnostics
 from ..paths import edition_stem, relative_to_root
-from .worker import PageImage, RenderWorker, WorkerStopped
+from .worker import PageImage, RenderWorker, Shown, WorkerStopped
 
 KEPT_IMAGES = 64  # page images kept for pages still loading in a browser
 
@@ -81,12 +81,17 @@ class Session:
         self.diagnostics: list[Diagnostic] = []
         self.stale = False
         self.building = False
+        self.writing = False       # new pages shown, their PDF not yet written
+        self._before_early: tuple | None = None  # the pages and fit shown before an edit's early pages
         self.revision = 0          # good builds published
         self.version = 0           # any change of what the page shows
         self.seconds = 0.0
         self.timings: dict[str, float] = {}  # the last rebuild's stages, in seconds
         self.changed = threading.Condition()
         self._wanted = threading.Event()
+        self._requested_at = 0.0  # when the rebuild under way was asked for (a save seen), epoch seconds
+        self.requested_at = 0.0  # the same, for the last rebuild
+        self.shown_at = 0.0  # when the pages on screen were published, epoch seconds
         self._choose_lock = threading.Lock()
         self._worker_failures = 0
         self._digests = Digests()
@@ -119,8 +124,10 @@ class Session:
             for choice in self.editions:
                 if choice.stem == stem:
                     if choice != self.choice:
-                        self.choice = choice
-                        self.pages, self.pdf = (), None  # another edition's pages are not stale ones
+                        with self.changed:
+                            self.choice = choice
+                            self.pages, self.pdf = (), None  # another edition's pages are not stale ones
+                            self._before_early = None
                         self._publish()
                     self.request()
                     return True
@@ -130,6 +137,8 @@ class Session:
 
     def request(self) -> None:
         """Ask the builder thread for a rebuild (saves arriving meanwhile make one more)."""
+        if not self._wanted.is_set():
+            self._requested_at = time.time()
         self._wanted.set()
 
     def run(self, stop: threading.Event) -> None:
@@ -149,6 +158,7 @@ class Session:
     def rebuild(self) -> None:
         """Check and render the chosen edition; publish its pages or keep the last good ones."""
         started = time.perf_counter()
+        self.requested_at = self._requested_at
         self._publish(building=True)
         try:
             found, result = self._build()
@@ -169,10 +179,12 @@ class Session:
                 result = None
         if result is not None and not any(d.is_error for d in found):
             self._publish(diagnostics=found, stale=False, building=False, result=result)
+            self._before_early = None
             self.log(f"{self.choice.stem}: {len(result[1].pages)} page(s), {self.seconds:.2f} s"
                      + (f", {len(found)} warning(s)" if found else ""))
         else:
-            self._publish(diagnostics=found, stale=True, building=False)
+            self._publish(diagnostics=found, stale=True, building=False, restore=self._before_early)
+            self._before_early = None
             errors = sum(d.is_error for d in found)
             self.log(f"{self.choice.stem if self.choice else 'preview'}: {errors} error(s), "
                      f"{len(found) - errors} warning(s); "
@@ -184,6 +196,8 @@ class Session:
         choice = self.choice
         clock = _Clock()
         self.timings = clock.laps
+        if self._requested_at:
+            clock.laps["asked"] = round(time.time() - self._requested_at, 3)  # from the save seen to here
         # The edition's cache key, from the files as they are before they are read: a file saved
         # while this rebuild runs makes the record out of date, never a stale PDF look current.
         if self._renderer is None:
@@ -223,7 +237,7 @@ class Session:
         clock.lap("fill")
         if request is not None and self.worker is not None:
             try:
-                self.worker.send(request)  # the worker renders while this process checks
+                self.worker.send(request, early=True)  # the worker renders while this process checks
             except WorkerStopped as exc:
                 return found + self._worker_stopped(exc), None
         found += check_documents(documents, self.root)
@@ -240,6 +254,11 @@ class Session:
         else:
             try:
                 result = self.worker.receive()
+                if isinstance(result, Shown):  # the changed pages, before the PDF is written
+                    if not any(d.is_error for d in found):
+                        self._show_early(result, found, choice.stem)
+                        clock.lap("shown")
+                    result = self.worker.receive()
             except WorkerStopped as exc:
                 return found + self._worker_stopped(exc), None
         self._worker_failures = 0
@@ -282,28 +301,61 @@ class Session:
         self.pdf_path = shown
         self.timings["write"] = round(time.perf_counter() - started, 3)
 
+    def _show_early(self, shown: Shown, found: list[Diagnostic], stem: str) -> None:
+        """Show an edit's pages while the worker writes their PDF; if that fails, the pages shown
+        before come back (marked stale), as after any error."""
+        with self.changed:
+            if self.choice is None or self.choice.stem != stem:
+                return  # another edition was chosen meanwhile: its own rebuild follows
+            self._before_early = (self.pages, self.fit)
+        self._publish(diagnostics=sort_diagnostics(list(dict.fromkeys(found))), stale=False, early=shown)
+
     # --- what the page shows ------------------------------------------------------------
 
-    def _publish(self, *, diagnostics=None, stale=None, building=None, result=None) -> None:
+    def _keep_images(self, pages) -> None:
+        for page in pages:
+            self.images[page.digest] = page.image  # a page shown early: its PNG replaces its BMP
+        keep = {p.digest for p in self.pages}
+        old = [d for d in self.images if d not in keep]  # oldest first
+        for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
+            del self.images[digest]
+
+    def _publish(self, *, diagnostics=None, stale=None, building=None, result=None, early=None,
+                 restore=None) -> None:
         with self.changed:
+            # Pages shown early that the written PDF's pages do not keep: their BMPs go.
+            early_shown = {page.digest for page in self.pages} \
+                if self.writing and (result is not None or restore is not None) else set()
+            if early is not None:  # new pages on screen, their PDF still being written
+                self.pages, self.fit, self.writing = early.pages, early.fit, True
+                self.revision += 1
+                self.shown_at = time.time()
+                self._keep_images(early.pages)
+            if restore is not None and self._before_early is not None:  # the early pages' PDF failed
+                self.pages, self.fit = restore
+                self.revision += 1
+            if result is not None or restore is not None:
+                self.writing = False
             if diagnostics is not None:
                 self.diagnostics = list(diagnostics)
             if stale is not None:
                 self.stale = stale and bool(self.pages)
             if building is not None:
                 self.building = building
+            if result is not None and self.choice is not None and result[0].stem != self.choice.stem:
+                result = None  # written, but another edition was chosen meanwhile: not shown
             if result is not None:
                 built = result[1]
+                # Shown early with the same pages (and text, and regions): the same revision.
+                if self._before_early is None or _shown(built.pages) != _shown(self.pages):
+                    self.revision += 1
+                    self.shown_at = time.time()
                 self.pages = built.pages
                 self.pdf = built.rendered.pdf
                 self.fit = built.rendered.fit
-                self.revision += 1
-                for page in built.pages:
-                    self.images[page.digest] = page.png
-                keep = {p.digest for p in self.pages}
-                old = [d for d in self.images if d not in keep]  # oldest first
-                for digest in old[:max(0, len(self.images) - max(KEPT_IMAGES, len(keep)))]:
-                    del self.images[digest]
+                self._keep_images(built.pages)
+            for digest in early_shown - {page.digest for page in self.pages}:
+                self.images.pop(digest, None)
             self.version += 1
             self.changed.notify_all()
 
@@ -316,7 +368,7 @@ class Session:
                 "revision": self.revision,
                 "edition": dataclasses.asdict(choice) | {"stem": choice.stem} if choice else None,
                 "editions": [dataclasses.asdict(c) | {"stem": c.stem} for c in self.editions],
-                "pages": [{"url": f"/pages/{p.digest}.png", "width": p.width, "height": p.height,
+                "pages": [{"url": f"/pages/{p.digest}", "width": p.width, "height": p.height,
                            "text": p.text, "regions": p.regions} for p in self.pages],
                 "page_count": len(self.pages),
                 "fit": self.fit,
@@ -324,8 +376,11 @@ class Session:
                 "errors": sum(d.is_error for d in self.diagnostics),
                 "stale": self.stale,
                 "building": self.building,
+                "writing": self.writing,
                 "seconds": round(self.seconds, 3),
                 "timings": dict(self.timings),
+                "requested_at": self.requested_at,
+                "shown_at": self.shown_at,
                 "pdf": self.pdf_path,
             }
 
@@ -391,6 +446,11 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self.last, 3)
         self.last = now
+
+
+def _shown(pages) -> list[tuple]:
+    """What the page shows of each page (a BMP and a PNG of the same pixels show the same)."""
+    return [(p.digest, p.width, p.height, p.text, p.regions) for p in pages]
 
 
 def _choices(doc) -> list[Choice]:

@@ -12,6 +12,7 @@ import dataclasses
 import gc
 import hashlib
 import io
+import logging
 import multiprocessing
 import os
 import re
@@ -21,7 +22,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from ..render import RenderRequest
@@ -34,16 +35,28 @@ COLLECT_EVERY = 4  # or after this many renders in a row without such a pause
 
 @dataclass(frozen=True)
 class PageImage:
-    """One rendered page: a PNG, its size in pixels, the text it shows and where that text comes
-    from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the page image,
-    one per laid-out box of an element whose HTML carries a data-source attribute."""
+    """One rendered page: its image file, its size in pixels, the text it shows and where that
+    text comes from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the
+    page image, one per laid-out box of an element whose HTML carries a data-source attribute.
+
+    `digest` is that of its pixels; `image` is a PNG, or a BMP for a page shown early (encoded in
+    a tenth of the time; the PNG of the same pixels replaces it once the PDF is written)."""
 
     digest: str
-    png: bytes
+    image: bytes
     width: int
     height: int
     text: str
     regions: tuple = ()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An edit's new pages, drawn from the new layout before the edition's PDF is written (see
+    `Display`); the `Result` follows, with the PDF and the pages read back from it."""
+
+    pages: tuple[PageImage, ...]
+    fit: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class Images:
 
     def __init__(self, keep: int = 32):
         self.keep = keep
-        self.by_pixels: dict[str, tuple[str, bytes]] = {}
+        self.by_pixels: dict[str, bytes] = {}
         self.by_content: dict[tuple, PageImage] = {}
 
     def known(self, key) -> PageImage | None:
@@ -76,26 +89,32 @@ class Images:
             while len(self.by_content) > self.keep:
                 del self.by_content[next(iter(self.by_content))]
 
-    def png(self, image) -> tuple[str, bytes]:
+    def encode(self, image, fast: bool = False) -> tuple[str, bytes]:
+        """The digest of an image's pixels and its file: a PNG, or with `fast` a BMP unless a PNG
+        of the same pixels is known."""
         pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
         found = self.by_pixels.pop(pixels, None)
         if found is None:
             stream = io.BytesIO()
+            if fast:  # not kept (a BMP is ten times a PNG's size): the PNG of these pixels follows
+                image.save(stream, "BMP")
+                return pixels, stream.getvalue()
             image.save(stream, "PNG", compress_level=1)
-            png = stream.getvalue()
-            found = (hashlib.sha256(png).hexdigest()[:32], png)
+            found = stream.getvalue()
         self.by_pixels[pixels] = found  # most recently used last
         while len(self.by_pixels) > self.keep:
             del self.by_pixels[next(iter(self.by_pixels))]
-        return found
+        return pixels, found
 
 
-def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None) -> tuple[PageImage, ...]:
-    """Render each page of a PDF to a PNG with PDFium, and read its text back."""
+def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None, *,
+              signatures: bool = True, fast: bool = False) -> tuple[PageImage, ...]:
+    """Render each page of a PDF to a PNG with PDFium (a BMP with `fast`), and read its text back
+    (without `signatures`, every page is rendered: none is looked up by its PDF objects)."""
     import pypdfium2 as pdfium
 
     images = images or Images()
-    signatures = page_signatures(pdf)
+    signatures = page_signatures(pdf) if signatures else None
     pages = []
     document = pdfium.PdfDocument(pdf)
     try:
@@ -107,12 +126,12 @@ def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None) ->
                 continue
             page = document[index]
             image = page.render(scale=scale).to_pil()
-            digest, png = images.png(image)
+            digest, encoded = images.encode(image, fast)
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
             page.close()
-            pages.append(PageImage(digest, png, image.width, image.height, text.replace("\r\n", "\n")))
+            pages.append(PageImage(digest, encoded, image.width, image.height, text.replace("\r\n", "\n")))
             images.remember(key, pages[-1])
     finally:
         document.close()
@@ -173,6 +192,103 @@ def _feed(digest, value, seen: dict, page: tuple) -> None:
         digest.update(value.unparse() + b";")
     else:  # numbers and booleans, which pikepdf gives as Python values
         digest.update(repr(value).encode() + b";")
+
+
+class Display:
+    """Show an edit's pages before the PDF is written.
+
+    The worker remembers, for the edition it rendered last, a digest of each page's laid-out
+    boxes (their kind, place, size, text and the styles that paint them) beside that page's image.
+    After the next layout, only the pages whose digest changed are drawn, without tags, into a
+    PDF of their own and rendered; the others keep their images; the result goes to the preview
+    at once, and the tagged PDF is written after. The pages read back from that PDF are the ones
+    kept: a page drawn early has the same pixels (the same drawing, tags aside), so its image is
+    found again by its pixels, not encoded twice; a page whose change the digest missed is
+    rendered from the PDF and corrects what was shown. Not for profiles whose finishing steps
+    draw on the pages (print marks): their early pages would differ from the PDF's.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.boxes: tuple[str, ...] = ()
+        self.pages: tuple[PageImage, ...] = ()
+        self._digested: tuple | None = None  # (the document, its box digests) of the render under way
+
+    def early(self, key: tuple, rendered, regions: list, scale: float, images: Images) -> tuple[PageImage, ...] | None:
+        """The new layout's pages, the changed ones drawn now; None when there is nothing to
+        show before the PDF (another edition, or no page changed)."""
+        if key != self.key or not self.pages:
+            return None
+        boxes = self._boxes(rendered)
+        changed = [index for index, digest in enumerate(boxes)
+                   if index >= len(self.boxes) or digest != self.boxes[index]]
+        if not changed:
+            return None
+        # Links to pages left out of this PDF have no target: WeasyPrint's warnings about them
+        # are not the edition's (the PDF written next reports any of its own).
+        logger = logging.getLogger("weasyprint")
+        disabled, logger.disabled = logger.disabled, True
+        try:
+            pdf = _pages_alone(rendered, changed).write_pdf()
+        finally:
+            logger.disabled = disabled
+        drawn = dict(zip(changed, rasterize(pdf, scale, images, signatures=False, fast=True)))
+        return tuple(dataclasses.replace(drawn.get(index) or self.pages[index],
+                                         regions=regions[index] if index < len(regions) else ())
+                     for index in range(len(boxes)))
+
+    def remember(self, key: tuple, rendered, pages: tuple[PageImage, ...]) -> None:
+        self.key, self.boxes, self.pages = key, self._boxes(rendered), pages
+        self._digested = None
+
+    def _boxes(self, rendered) -> tuple[str, ...]:
+        if self._digested is None or self._digested[0] is not rendered:
+            self._digested = (rendered, tuple(box_digests(rendered)))
+        return self._digested[1]
+
+
+def _pages_alone(rendered, indexes: list[int]):
+    """Some pages of a laid-out document, as a document of their own that shares nothing the
+    writing of the PDF changes: each colour profile is a copy (WeasyPrint reads a profile's name
+    through LittleCMS, which changes the bytes the profile is written as afterwards)."""
+    from weasyprint.css import ColorProfile
+
+    profiles = {}
+    for name, profile in rendered.color_profiles.items():
+        profiles[name] = ColorProfile(io.BytesIO(profile.content), profile.src,
+                                             profile.rendering_intent, profile.components)
+    return type(rendered)([rendered.pages[i] for i in indexes], rendered.metadata, rendered.url_fetcher,
+                          rendered.font_config, profiles, rendered.output_intent)
+
+
+_PAINT = ("color", "background_color", "font_family", "font_size", "font_weight", "font_style",
+          "font_stretch", "font_variant_caps", "text_decoration_line", "text_decoration_color",
+          "text_decoration_style", "opacity", "visibility", "border_top_color", "border_top_width",
+          "border_bottom_color", "border_bottom_width", "border_left_color", "border_left_width",
+          "border_right_color", "border_right_width", "list_style_type", "direction")
+
+
+def box_digests(document) -> list[str]:
+    """Digest, per page of a laid-out document, every box: its kind, element, place and size,
+    its text, and the computed styles that paint it (colours, fonts, decorations, borders)."""
+    found = []
+    painted: dict[int, bytes] = {}  # by style: boxes of one element share theirs
+    for page in document.pages:
+        digest = hashlib.blake2b(digest_size=16)
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            style = box.style
+            paint = painted.get(id(style))
+            if paint is None:
+                paint = painted[id(style)] = repr([style[name] for name in _PAINT]).encode()
+            digest.update(repr((type(box).__name__, box.element_tag, box.position_x, box.position_y,
+                                box.width, box.height, getattr(box, "text", None),
+                                getattr(box, "justification_spacing", None))).encode())
+            digest.update(paint)
+            stack.extend(reversed(getattr(box, "children", ())))
+        found.append(digest.hexdigest())
+    return found
 
 
 class Fonts:
@@ -241,7 +357,8 @@ def source_regions(document) -> list[tuple]:
     return found
 
 
-def _render_one(request: RenderRequest, root: Path, font_config, laid_out: list) -> Rendered:
+def _render_one(request: RenderRequest, root: Path, font_config, laid_out: list,
+                before_write=None) -> Rendered:
     """The build's `workers.render_one`, keeping WeasyPrint's laid-out document in `laid_out`."""
     from .. import render as rendering
     from ..diagnostics import ContentError
@@ -249,7 +366,7 @@ def _render_one(request: RenderRequest, root: Path, font_config, laid_out: list)
 
     started = time.perf_counter()
     try:
-        pdf, pages, fit = rendering.execute(request, root, font_config, laid_out)
+        pdf, pages, fit = rendering.execute(request, root, font_config, laid_out, before_write)
     except ContentError as exc:
         return Rendered(request.stem, None, None, 0, time.perf_counter() - started, tuple(exc.diagnostics))
     except Exception:  # a fault of ours: reported in the panel, the worker carries on
@@ -259,22 +376,41 @@ def _render_one(request: RenderRequest, root: Path, font_config, laid_out: list)
 
 
 def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Fonts | None = None,
-           images: Images | None = None) -> Result:
+           images: Images | None = None, display: Display | None = None,
+           shown: Callable[[Shown], None] | None = None) -> Result:
     """Render one prepared edition through the build's path, then its page images and the
-    source regions of each page."""
+    source regions of each page. With `display` and `shown`, the pages an edit changed are
+    passed to `shown` as soon as they are laid out and drawn, before the PDF is written."""
+    from ..finishing import DRAWING_STEPS
     from ..workers import Rendered
 
     cpu = time.process_time()
+    images = images or Images()
     laid_out: list = []
-    rendered = _render_one(request, root, fonts.get(request, root) if fonts else None, laid_out)
+    key = (request.stem, scale)
+    regions: list = []
+    early = None
+    if display is not None and shown is not None and not DRAWING_STEPS.intersection(request.steps):
+        def early(document, fit: str) -> None:
+            regions[:] = source_regions(document)
+            try:
+                pages = display.early(key, document, regions, scale, images)
+            except Exception:  # noqa: BLE001 - only an early view: the PDF's pages follow anyway
+                pages = None
+            if pages:
+                shown(Shown(pages, fit))
+    rendered = _render_one(request, root, fonts.get(request, root) if fonts else None, laid_out, early)
     if not rendered.ok:
         return Result(rendered)
     try:
         started = time.perf_counter()
-        regions = source_regions(laid_out[0]) if laid_out else []
+        if laid_out and not regions:
+            regions = source_regions(laid_out[0])
         pages = rasterize(rendered.pdf, scale, images)
         pages = tuple(dataclasses.replace(page, regions=regions[index] if index < len(regions) else ())
                       for index, page in enumerate(pages))
+        if display is not None and laid_out:
+            display.remember(key, laid_out[0], pages)
         return Result(rendered, pages, time.perf_counter() - started, time.process_time() - cpu)
     except Exception:
         return Result(Rendered(request.stem, None, None, 0, rendered.seconds, (), traceback.format_exc()))
@@ -289,7 +425,7 @@ def _serve(connection, root: Path) -> None:
     import pikepdf  # noqa: F401 - page signatures (rasterize), imported before the first save
     import pypdfium2  # noqa: F401
 
-    fonts, images = Fonts(), Images()
+    fonts, images, display = Fonts(), Images(), Display()
     renders, frozen = 0, False
     try:
         while True:
@@ -299,7 +435,7 @@ def _serve(connection, root: Path) -> None:
                 return
             if message is None:
                 return
-            request, scale = message
+            request, scale, early = message
             # The cyclic garbage collector does not run during a render (WeasyPrint makes
             # hundreds of thousands of objects, and each collection would walk them all) but once
             # the result is sent and the browser has had its moment to show it; what the first
@@ -307,7 +443,8 @@ def _serve(connection, root: Path) -> None:
             # every later walk.
             gc.disable()
             try:
-                result = render(request, root, scale, fonts, images)
+                result = render(request, root, scale, fonts, images, display,
+                                connection.send if early else None)
                 connection.send(result)
             except (BrokenPipeError, OSError):
                 return
@@ -363,16 +500,18 @@ class RenderWorker:
         self.send(request, scale)
         return self.receive()
 
-    def send(self, request: RenderRequest, scale: float = SCALE) -> None:
+    def send(self, request: RenderRequest, scale: float = SCALE, *, early: bool = False) -> None:
+        """Ask for a render; with `early`, a `Shown` comes before the `Result` when the edit
+        changed pages the worker showed last (receive both)."""
         if self.closed:
             raise WorkerStopped("the preview is stopping")
         try:
-            self.connection.send((request, scale))
+            self.connection.send((request, scale, early))
         except (BrokenPipeError, OSError):
             self._restart()
             raise WorkerStopped("the render worker had stopped; a new one was started") from None
 
-    def receive(self) -> Result:
+    def receive(self) -> Result | Shown:
         try:
             return self.connection.recv()
         except (EOFError, OSError):
