@@ -43,8 +43,14 @@ def _keep_byte_code() -> None:
         base = os.path.join(os.path.expanduser("~"), ".cache")
         if not os.path.isabs(base):
             return
-    sys.pycache_prefix = os.path.join(base, "leaflets-tests", "pycache")
-    sys.dont_write_bytecode = False
+    folder = os.path.join(base, "leaflets-tests", "pycache")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return
+    if os.access(folder, os.W_OK | os.X_OK):  # else every library would be compiled, every run
+        sys.pycache_prefix = folder
+        sys.dont_write_bytecode = False
 
 
 _keep_byte_code()  # before pytest imports the test modules
