@@ -15,9 +15,12 @@ again and times each edit, from just before the file is written until the new pa
   edited word, then fetches every page image of that state, as the page would.
 
 Prints each run, the median and the 90th percentile, the preview's own rebuild time (its
-`seconds`: key, load, check, fill, render, page images, write), the median of each stage (the
-worker's CPU time among them: on a loaded machine, the wall times mostly measure the wait for a
-core) and the load average.
+`seconds`: key, load, check, fill, render, page images, write; the PDF is written after the
+changed pages are shown), the median of each stage (the worker's CPU time among them: on a loaded
+machine, the wall times mostly measure the wait for a core; `shown`: from the checks' end until
+the worker's early pages arrived; `save seen`: from the write to the watcher's call;
+`published to shown`: from the new pages' publication to the page showing them) and the load
+average.
 """
 
 from __future__ import annotations
@@ -181,7 +184,8 @@ def run_browser(preview: Preview, editor: Editor, runs: int, warmup: int, profil
             revision = shown["revision"]
             seconds = shown["at"] / 1000 - started
             if n >= warmup:
-                state = preview.state()
+                # The rebuild's own figures once it is over (its PDF written after the pages shown).
+                state = preview.wait(lambda s: not s["building"] and s["revision"] >= revision)
                 timings = dict(state["timings"])
                 # Before and after the preview's rebuild: from the write to the save seen, and from
                 # the new pages published to the page showing them (the event, the images, the swap).

@@ -538,13 +538,14 @@ def test_only_pages_whose_pdf_objects_changed_are_rendered_again(tmp_path):
     assert "slowly grow" in fresh[0].text and reused[1] is not fresh[1]
 
 
-def test_remembered_digests_never_miss_a_save(tmp_path):
+def test_remembered_digests_never_miss_a_save(tmp_path, monkeypatch):
     """The preview's cache key hashes files once and remembers them; a file saved again, even
     with the same size and its modification time put back, is hashed again."""
     import hashlib
 
     from leaflets.preview.session import Digests
 
+    monkeypatch.setattr(Digests, "SETTLED_NS", 300_000_000)  # 2 s in use: the same rule, sooner
     path = tmp_path / "leaflet.yaml"
     path.write_bytes(b"title: one\n")
     before = path.stat()

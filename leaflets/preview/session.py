@@ -262,7 +262,7 @@ class Session:
             except WorkerStopped as exc:
                 return found + self._worker_stopped(exc), None
         self._worker_failures = 0
-        clock.lap("render and images (waited)")
+        clock.lap("PDF and its pages (waited)" if "shown" in clock.laps else "render and images (waited)")
         clock.laps["render (worker)"] = round(result.rendered.seconds, 3)
         clock.laps["images (worker)"] = round(result.images_seconds, 3)
         clock.laps["CPU (worker)"] = round(result.cpu_seconds, 3)
