@@ -192,7 +192,11 @@ class ContentWalker:
             return
         if xobject.get("/Subtype") == "/Image":
             self._add_image(page, name.lstrip("/"), xobject, ctm, resources)
-        elif xobject.get("/Subtype") == "/Form" and xobject.objgen not in forms:
+        elif xobject.get("/Subtype") == "/Form" and xobject.objgen in forms:
+            # A form that draws itself, at once or through others, never ends for a viewer (PDFium
+            # unfolds it until memory runs out): the file fails before it reaches one.
+            raise TooLarge(f"a form draws itself (page {page}): no viewer can draw it to the end")
+        elif xobject.get("/Subtype") == "/Form":
             matrix: Matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))  # type: ignore[assignment]
             ctm, chain = multiply(matrix, ctm), (*forms, xobject.objgen)
             # A form drawn again from the same place (same page, same chain of forms, hence the
