@@ -16,6 +16,7 @@ import io
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,34 @@ from filelock import FileLock
 
 from leaflets.matrix import build
 from leaflets.plan import Filters
+
+
+
+def _keep_byte_code() -> None:
+    """Keep this run's byte-code in the user's cache folder when PYTHONDONTWRITEBYTECODE forbids
+    writing it beside the sources (some environments set it): otherwise every test process
+    rewrites the test modules' asserts and compiles the package again, run after run (about
+    3.5 CPU-seconds a process). Nothing is written beside the sources; the processes the tests
+    start keep the environment they are given. No cache without an absolute cache folder (the
+    XDG rule, as for the hyphenation cache)."""
+    if not sys.dont_write_bytecode or sys.pycache_prefix:
+        return
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return
+    folder = os.path.join(base, "leaflets-tests", "pycache")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return
+    if os.access(folder, os.W_OK | os.X_OK):  # else every library would be compiled, every run
+        sys.pycache_prefix = folder
+        sys.dont_write_bytecode = False
+
+
+_keep_byte_code()  # before pytest imports the test modules
 
 CHECKOUT = Path(__file__).resolve().parent.parent  # the code under test
 FIXTURE_DOCUMENTS = CHECKOUT / "tests" / "fixtures" / "documents"
@@ -67,7 +96,11 @@ def _compile_package(project: Path) -> None:
     build cache's keys and the no-op record's digest leave __pycache__ out."""
     import compileall
 
-    compileall.compile_dir(str(project / "leaflets"), quiet=2, workers=1)
+    prefix, sys.pycache_prefix = sys.pycache_prefix, None  # beside the copy's sources (_keep_byte_code)
+    try:
+        compileall.compile_dir(str(project / "leaflets"), quiet=2, workers=1)
+    finally:
+        sys.pycache_prefix = prefix
 
 
 def add_document(root: Path, name: str, as_name: str | None = None) -> Path:

@@ -386,3 +386,47 @@ def test_content_walk_follows_forms_inline_images_and_named_colour_spaces(tmp_pa
     assert not results["fonts.embedded"].passed and results["fonts.tounicode"].passed
     assert report.outline_count == 3
     assert report.heading_levels == (1, 3) and (report.figure_count, report.figures_without_alt) == (1, 0)
+
+
+def _forms_drawn_again_pdf(path: Path) -> Path:
+    """Two pages drawing form T, which draws form S five times at two scales; S (no resources of
+    its own) draws the image /Im of whoever draws it: T's 20 px RGB image, or the page's 10 px
+    grey one when the page draws S itself."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    pdf.add_blank_page(page_size=(200, 200))
+    grey = pdf.make_stream(bytes(10 * 10), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=10,
+                           Height=10, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8)
+    rgb = pdf.make_stream(bytes(20 * 20 * 3), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=20,
+                          Height=20, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8)
+    s = pdf.make_stream(b"q 72 0 0 72 0 0 cm /Im Do Q 0 0 0 1 k", Type=pikepdf.Name.XObject,
+                        Subtype=pikepdf.Name.Form, BBox=[0, 0, 200, 200])
+    t = pdf.make_stream(b"/S Do /S Do /S Do q 2 0 0 2 0 0 cm /S Do /S Do Q 0 0 1 rg", Type=pikepdf.Name.XObject,
+                        Subtype=pikepdf.Name.Form, BBox=[0, 0, 200, 200],
+                        Resources=pikepdf.Dictionary(XObject={"/S": s, "/Im": rgb}))
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(XObject={"/T": t, "/S": s, "/Im": grey})
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"/T Do /T Do /S Do")
+    pdf.pages[1].obj.Resources = pikepdf.Dictionary(XObject={"/T": t, "/Im": grey})
+    pdf.pages[1].obj.Contents = pdf.make_stream(b"/T Do")
+    pdf.save(path)
+    return path
+
+
+def test_a_form_drawn_again_counts_each_time_and_is_read_once_per_place(tmp_path: Path, monkeypatch) -> None:
+    """Forms drawn again are counted as often as they are drawn, each time with the resources and
+    the scale of the place it is drawn from, but read once per place: a fan-out of forms drawing
+    forms ends at once (test_review_inputs: the content bomb) instead of walking each draw."""
+    from leaflets.preflight import content
+
+    parsed = []
+    parse = pikepdf.parse_content_stream
+    monkeypatch.setattr(content.pikepdf, "parse_content_stream", lambda s: parsed.append(s) or parse(s))
+    report = inspect_pdf(_forms_drawn_again_pdf(tmp_path / "again.pdf"))
+    t_draw = [(1, "Im", "RGB", 20.0)] * 3 + [(1, "Im", "RGB", 10.0)] * 2  # S at scale 1 (1 in), then 2
+    assert [(i.page, i.name, i.colour, i.ppi) for i in report.images] == \
+        t_draw * 2 + [(1, "Im", "Gray", 10.0)] + [(2, *image[1:]) for image in t_draw]
+    assert report.colour_uses("CMYK") == 16  # one k for each of the 16 draws of S
+    assert report.colour_uses("RGB") == 3 + 15  # one rg for each T, and each RGB image drawn
+    # Walked: each page once, T once per page, S once per place it is drawn from (two scales in
+    # T on each page, and page 1 itself), not once per draw (21 streams).
+    assert len(parsed) == 9

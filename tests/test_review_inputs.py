@@ -407,6 +407,41 @@ def _form_fan_out(pdf) -> None:
     page.Contents = pdf.make_stream(b"/F Do\n")
 
 
+def _forms_drawing_each_other(pdf) -> None:
+    """Form A draws form B twice and B draws A twice: a viewer unfolds it without end (PDFium
+    until memory runs out)."""
+    import pikepdf
+
+    a = pdf.make_stream(b"0 1 0 rg /B Do /B Do\n", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                        BBox=[0, 0, 10, 10])
+    b = pdf.make_stream(b"0 0 1 RG /A Do /A Do\n", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                        BBox=[0, 0, 10, 10])
+    a.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(B=b))
+    b.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(A=a))
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(A=a))
+    page.Contents = pdf.make_stream(b"/A Do\n")
+
+
+def test_preflight_of_forms_drawing_each_other_ends_in_a_verdict(tmp_path):
+    """The file fails before PDFium reads its pages; the preflight runs with its memory bounded,
+    so that a preflight unfolding the forms ends in MemoryError instead of taking the machine's."""
+    import resource
+
+    (tmp_path / "cycle.pdf").write_bytes(_blank_pdf(_forms_drawing_each_other))
+    limit = 3 << 30
+
+    def bounded():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    env = dict(os.environ, PYTHONPATH=str(CHECKOUT))
+    ran = subprocess.run([sys.executable, str(CHECKOUT / "make_pdf.py"), "preflight", "cycle.pdf"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                         preexec_fn=bounded)
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "cycle.pdf: not inspected: a form draws itself (page 1)" in plain(ran)
+
+
 @pytest.mark.parametrize("bomb", [_content_bomb, _form_fan_out], ids=["inflating-stream", "form-fan-out"])
 def test_preflight_of_a_content_bomb_ends_at_once_in_a_verdict(tmp_path, bomb):
     """A few hundred kilobytes of PDF that decode into hundreds of megabytes of content, or forms

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 import pikepdf
 
@@ -113,6 +114,16 @@ def font_info(key: str, font: pikepdf.Dictionary) -> FontInfo:
                     str(encoding) if isinstance(encoding, pikepdf.Name) else None)
 
 
+@dataclass(frozen=True)
+class _FormWalk:
+    """What one walk of a form cost and found (the forms it drew included)."""
+
+    content_bytes: int
+    operators: int
+    colours: Counter[str]
+    images: tuple[ImageInfo, ...]
+
+
 class ContentWalker:
     """Interpret content streams, tracking the CTM and current colour spaces."""
 
@@ -122,6 +133,8 @@ class ContentWalker:
         self.images: list[ImageInfo] = []
         self.content_bytes = max(MIN_CONTENT_BYTES, 20 * file_size)  # what is left to read
         self.operators = max(MIN_OPERATORS, file_size)
+        # What walking a form found, by everything the walk depends on (see _draw).
+        self._walked: dict[tuple, _FormWalk] = {}
 
     def walk_page(self, number: int, page: pikepdf.Page) -> None:
         """Walk one page's content and resources."""
@@ -179,10 +192,32 @@ class ContentWalker:
             return
         if xobject.get("/Subtype") == "/Image":
             self._add_image(page, name.lstrip("/"), xobject, ctm, resources)
-        elif xobject.get("/Subtype") == "/Form" and xobject.objgen not in forms:
+        elif xobject.get("/Subtype") == "/Form" and xobject.objgen in forms:
+            # A form that draws itself, at once or through others, never ends for a viewer (PDFium
+            # unfolds it until memory runs out): the file fails before it reaches one.
+            raise TooLarge(f"a form draws itself (page {page}): no viewer can draw it to the end")
+        elif xobject.get("/Subtype") == "/Form":
             matrix: Matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))  # type: ignore[assignment]
-            self._walk(xobject, xobject.get("/Resources", resources), multiply(matrix, ctm), page,
-                       (*forms, xobject.objgen))
+            ctm, chain = multiply(matrix, ctm), (*forms, xobject.objgen)
+            # A form drawn again from the same place (same page, same chain of forms, hence the
+            # same resources, and the same CTM) is walked once: its costs and facts are counted
+            # again from the first walk, as walking it again would count them. When they would
+            # overrun what is left to read, it is walked for real, so that the walk stops where
+            # and as it always did.
+            key = (page, chain, ctm)
+            known = self._walked.get(key)
+            if known is not None and known.content_bytes <= self.content_bytes \
+                    and known.operators <= self.operators:
+                self.content_bytes -= known.content_bytes
+                self.operators -= known.operators
+                self.colours.update(known.colours)
+                self.images.extend(known.images)
+                return
+            content_bytes, operators = self.content_bytes, self.operators
+            colours, images = self.colours.copy(), len(self.images)
+            self._walk(xobject, xobject.get("/Resources", resources), ctm, page, chain)
+            self._walked[key] = _FormWalk(content_bytes - self.content_bytes, operators - self.operators,
+                                          self.colours - colours, tuple(self.images[images:]))
 
     def _add_image(self, page: int, name: str, image: pikepdf.Object, ctm: Matrix,
                    resources: pikepdf.Dictionary) -> None:
