@@ -69,9 +69,8 @@ class Handler(BaseHTTPRequestHandler):
             image = session.images.get(path[len("/pages/"):])
             if image is None:
                 self._send(HTTPStatus.NOT_FOUND, b"no such page image\n", "text/plain; charset=utf-8")
-            else:  # a PNG, or the BMP of a page shown before its PDF was written: the same pixels
-                self._send(HTTPStatus.OK, image, "image/bmp" if image.startswith(b"BM") else "image/png",
-                           cache="public, max-age=31536000, immutable")
+            else:  # named by the digest of its pixels: never another image at this address
+                self._send(HTTPStatus.OK, image, "image/png", cache="public, max-age=31536000, immutable")
         elif path == "/edition.pdf":
             pdf = session.pdf
             if pdf is None:

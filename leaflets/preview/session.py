@@ -322,14 +322,14 @@ class Session:
     # --- what the page shows ------------------------------------------------------------
 
     def _drop_early(self, keep=()) -> None:
-        """Forget the images of pages shown early (BMPs) that are not among `keep`."""
+        """Forget the images of pages shown early that are not among `keep`."""
         if self.writing:
             for digest in {page.digest for page in self.pages} - {page.digest for page in keep}:
                 self.images.pop(digest, None)
 
     def _keep_images(self, pages) -> None:
         for page in pages:
-            self.images[page.digest] = page.image  # a page shown early: its PNG replaces its BMP
+            self.images[page.digest] = page.image
         keep = {p.digest for p in self.pages}
         if self._before_early is not None:  # what a failed PDF would bring back
             keep |= {p.digest for p in self._before_early[0]}
@@ -343,7 +343,7 @@ class Session:
             if early is not None and (self.choice is None or self.choice.stem != stem):
                 early, self._before_early = None, None  # another edition was chosen: not its pages
                 diagnostics = stale = None
-            # Pages shown early that the written PDF's pages do not keep: their BMPs go.
+            # Pages shown early that the written PDF's pages do not keep: their images go.
             ending = result is not None or restore is not None or building is False
             early_shown = list(self.pages) if self.writing and ending else []
             if early is not None:  # new pages on screen, their PDF still being written
@@ -469,7 +469,7 @@ class _Clock:
 
 
 def _shown(pages) -> list[tuple]:
-    """What the page shows of each page (a BMP and a PNG of the same pixels show the same)."""
+    """What the page shows of each page."""
     return [(p.digest, p.width, p.height, p.text, p.regions) for p in pages]
 
 

@@ -39,8 +39,7 @@ class PageImage:
     text comes from: `regions` are (x, y, width, height, "file:line:col"), in fractions of the
     page image, one per laid-out box of an element whose HTML carries a data-source attribute.
 
-    `digest` is that of its pixels; `image` is a PNG, or a BMP for a page shown early (encoded in
-    a tenth of the time; the PNG of the same pixels replaces it once the PDF is written)."""
+    `digest` is that of its pixels; `image` is a PNG of them."""
 
     digest: str
     image: bytes
@@ -89,16 +88,13 @@ class Images:
             while len(self.by_content) > self.keep:
                 del self.by_content[next(iter(self.by_content))]
 
-    def encode(self, image, fast: bool = False) -> tuple[str, bytes]:
-        """The digest of an image's pixels and its file: a PNG, or with `fast` a BMP unless a PNG
-        of the same pixels is known."""
+    def encode(self, image) -> tuple[str, bytes]:
+        """The digest of an image's pixels and its PNG (a BMP, encoded in a tenth of the time, is
+        ten times larger: what it saves here, the browser spends fetching and decoding it)."""
         pixels = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
         found = self.by_pixels.pop(pixels, None)
         if found is None:
             stream = io.BytesIO()
-            if fast:  # not kept (a BMP is ten times a PNG's size): the PNG of these pixels follows
-                image.save(stream, "BMP")
-                return pixels, stream.getvalue()
             image.save(stream, "PNG", compress_level=1)
             found = stream.getvalue()
         self.by_pixels[pixels] = found  # most recently used last
@@ -108,9 +104,9 @@ class Images:
 
 
 def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None, *,
-              signatures: bool = True, fast: bool = False) -> tuple[PageImage, ...]:
-    """Render each page of a PDF to a PNG with PDFium (a BMP with `fast`), and read its text back
-    (without `signatures`, every page is rendered: none is looked up by its PDF objects)."""
+              signatures: bool = True) -> tuple[PageImage, ...]:
+    """Render each page of a PDF to a PNG with PDFium, and read its text back (without
+    `signatures`, every page is rendered: none is looked up by its PDF objects)."""
     import pypdfium2 as pdfium
 
     images = images or Images()
@@ -126,7 +122,7 @@ def rasterize(pdf: bytes, scale: float = SCALE, images: Images | None = None, *,
                 continue
             page = document[index]
             image = page.render(scale=scale).to_pil()
-            digest, encoded = images.encode(image, fast)
+            digest, encoded = images.encode(image)
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
@@ -232,7 +228,7 @@ class Display:
             pdf = _pages_alone(rendered, changed).write_pdf()
         finally:
             logger.disabled = disabled
-        drawn = dict(zip(changed, rasterize(pdf, scale, images, signatures=False, fast=True)))
+        drawn = dict(zip(changed, rasterize(pdf, scale, images, signatures=False)))
         return tuple(dataclasses.replace(drawn.get(index) or self.pages[index],
                                          regions=regions[index] if index < len(regions) else ())
                      for index in range(len(boxes)))
