@@ -45,12 +45,28 @@ def _keep_byte_code() -> None:
             return
     folder = os.path.join(base, "leaflets-tests", "pycache")
     try:
+        if _size(folder) > BYTE_CODE_CACHE_BYTES:  # one checkout and its environment is ~25 MB
+            shutil.rmtree(folder)
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return
     if os.access(folder, os.W_OK | os.X_OK):  # else every library would be compiled, every run
         sys.pycache_prefix = folder
         sys.dont_write_bytecode = False
+
+
+BYTE_CODE_CACHE_BYTES = 250_000_000  # each checkout folder adds its own: emptied past this
+
+
+def _size(folder: str) -> int:
+    total = 0
+    for directory, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(directory, name)).st_size
+            except OSError:
+                pass
+    return total
 
 
 _keep_byte_code()  # before pytest imports the test modules
