@@ -165,7 +165,7 @@ function show(state) {
   $("pdf").hidden = !state.page_count;
   const status = $("status");
   document.body.dataset.writing = String(state.writing);
-  if (state.writing) { status.textContent = "new pages shown, writing the PDF…"; status.dataset.kind = "busy"; }
+  if (state.writing) { status.textContent = "writing the PDF…"; status.dataset.kind = "busy"; }  // as short as the others: no jump
   else if (state.building) { status.textContent = "rebuilding…"; status.dataset.kind = "busy"; }
   else if (state.errors) { status.textContent = "errors: pages not updated"; status.dataset.kind = "error"; }
   else if (state.page_count) { status.textContent = `up to date (${state.seconds.toFixed(2)} s)`; status.dataset.kind = "ok"; }
