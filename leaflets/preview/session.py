@@ -321,11 +321,11 @@ class Session:
 
     # --- what the page shows ------------------------------------------------------------
 
-    def _drop_early(self, keep=()) -> None:
-        """Forget the images of pages shown early that are not among `keep`."""
+    def _drop_early(self) -> None:
+        """Forget the images of the pages shown early, if these are."""
         if self.writing:
-            for digest in {page.digest for page in self.pages} - {page.digest for page in keep}:
-                self.images.pop(digest, None)
+            for page in self.pages:
+                self.images.pop(page.digest, None)
 
     def _keep_images(self, pages) -> None:
         for page in pages:

@@ -237,6 +237,9 @@ class Display:
         self.key, self.boxes, self.pages = key, self._boxes(rendered), pages
         self._digested = None
 
+    def forget_render(self) -> None:
+        self._digested = None
+
     def _boxes(self, rendered) -> tuple[str, ...]:
         if self._digested is None or self._digested[0] is not rendered:
             self._digested = (rendered, tuple(box_digests(rendered)))
@@ -251,8 +254,8 @@ def _pages_alone(rendered, indexes: list[int]):
 
     profiles = {}
     for name, profile in rendered.color_profiles.items():
-        profiles[name] = ColorProfile(io.BytesIO(profile.content), profile.src,
-                                             profile.rendering_intent, profile.components)
+        profiles[name] = ColorProfile(io.BytesIO(profile.content), profile.src, profile.rendering_intent,
+                                      profile.components)
     return type(rendered)([rendered.pages[i] for i in indexes], rendered.metadata, rendered.url_fetcher,
                           rendered.font_config, profiles, rendered.output_intent)
 
@@ -397,6 +400,8 @@ def render(request: RenderRequest, root: Path, scale: float = SCALE, fonts: Font
                 shown(Shown(pages, fit))
     rendered = _render_one(request, root, fonts.get(request, root) if fonts else None, laid_out, early)
     if not rendered.ok:
+        if display is not None:
+            display.forget_render()  # its laid-out document is not kept until the next render
         return Result(rendered)
     try:
         started = time.perf_counter()
