@@ -12,15 +12,16 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
 from . import cache, environment
 from .cache import Output
-from .diagnostics import ContentError, error
-from .paths import WriteError, read_text
-from .plan import Planned
+from .diagnostics import ContentError, Position, display_path, error
+from .paths import ROOT, WriteError, read_text
+from .plan import MAX_SHARDS, Planned
 
 __all__ = ["MANIFEST", "Output", "WriteError", "find_parts", "manifest_entry", "merge", "remove_stale_temporaries", "write_atomic",
            "reconcile_manifest", "write_edition", "write_if_changed", "write_manifest", "write_part"]
@@ -193,9 +194,6 @@ def find_parts(out: Path) -> list[Path]:
     return sorted(parts, key=lambda p: tuple(int(n) for n in PART.match(p.name).groups()[::-1]))
 
 
-MAX_SHARDS = 10_000  # far more runners than any matrix needs; bounds what a damaged part can ask
-
-
 def _whole(value) -> int:
     """Read a shard number from JSON: a whole number, nothing else (no 1e9 floats, no text)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -203,7 +201,60 @@ def _whole(value) -> int:
     return value
 
 
-def merge(parts: list[Path], out: Path) -> Path:
+def _path_fault(value, out: Path, root: Path) -> str | None:
+    """Say what is wrong with an edition's `path` from a manifest part, or None when it names a
+    file inside the output folder as a build writes it (relative to the project; absolute only
+    when the output folder is outside the project)."""
+    if not isinstance(value, str) or not value:
+        return "is not a file name"
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        return "holds a control character"
+    if ".." in re.split(r"[/\\]", value):
+        return "climbs out of its folder with '..'"
+    folder = out.resolve()
+    if Path(value).is_absolute() and (folder.is_relative_to(root.resolve()) or not Path(value).resolve()
+                                      .is_relative_to(folder)):
+        return "is absolute"
+    try:
+        if not (root / value).resolve().is_relative_to(folder):
+            return f"is outside the output folder {display_path(out)}"
+    except (OSError, ValueError):
+        return "is not a file name"
+    return None
+
+
+def _unsafe_paths(part: Path, editions: list[dict], out: Path, root: Path) -> list:
+    """Refuse the editions of a part whose `path` could make the merged manifest point outside
+    the output folder: one error each, at the path's place in the part, naming the edition."""
+    text = read_text(part, "replace")
+    places = []  # (offset, value) of every `"path": value` in the part, in order
+    for found in re.finditer(r'"path"\s*:\s*', text):
+        try:
+            places.append((found.end(), json.JSONDecoder().raw_decode(text, found.end())[0]))
+        except ValueError:
+            continue
+    problems = []
+    for number, entry in enumerate(editions, 1):
+        if "path" not in entry:
+            continue
+        fault = _path_fault(entry["path"], out, root)
+        if fault is None:
+            continue
+        offset = next((o for o, v in places if v == entry["path"]), None)
+        if offset is not None:
+            places = [p for p in places if p[0] != offset]
+            line = text.count("\n", 0, offset) + 1
+            where = Position(display_path(part), line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+        else:
+            where = Position(display_path(part))
+        name = "-".join(str(entry.get(k, "?")) for k in ("document", "locale", "paper", "profile"))
+        problems.append(error(where, "manifest-unsafe-path", f"edition {number} ({name:.80}): its path "
+                              f"{json.dumps(entry['path'])[:120]} {fault}",
+                              "a part names the files its shard wrote inside the output folder; build that shard again"))
+    return problems
+
+
+def merge(parts: list[Path], out: Path, root: Path = ROOT) -> Path:
     """Join the parts of one sharded build into `out/manifest.json`; raise ContentError if any is wrong."""
     problems = []
     seen: dict[tuple, Path] = {}
@@ -226,6 +277,10 @@ def merge(parts: list[Path], out: Path) -> Path:
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
                                   "build that shard again"))
+            continue
+        unsafe = _unsafe_paths(path, editions, out, root)
+        if unsafe:
+            problems.extend(unsafe)
             continue
         counts.setdefault(count, set()).add(index)
         renderer = data.get("renderer")

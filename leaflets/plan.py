@@ -45,6 +45,9 @@ def stem_of(document: str, edition: Edition) -> str:
     return edition_stem(document, edition.locale, edition.paper, edition.profile, edition.type)
 
 
+MAX_SHARDS = 10_000  # far more runners than any matrix needs; `build`, `list` and `manifest merge` agree
+
+
 @dataclass(frozen=True)
 class Shard:
     """Slice K of N (1-based) of the edition matrix."""
@@ -55,12 +58,15 @@ class Shard:
     @classmethod
     def parse(cls, text: str) -> "Shard":
         """Read `K/N`; raise ValueError with a plain message when it is not a valid slice."""
-        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        match = re.fullmatch(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*", text)
         if not match:
-            raise ValueError(f"'{text}' is not K/N, e.g. 1/4")
-        index, count = int(match[1]), int(match[2])
+            raise ValueError(f"'{text[:40]}' is not K/N, e.g. 1/4")
+        # a digit string of any length is cut before it becomes a number: never a million-digit int
+        index, count = (int(n.lstrip("0")[:7] or "0") for n in (match[1], match[2]))
+        if count > MAX_SHARDS:
+            raise ValueError(f"'{text[:40]}': N must be at most {MAX_SHARDS:,}")
         if not 1 <= index <= count:
-            raise ValueError(f"'{text}': K must be between 1 and N")
+            raise ValueError(f"'{text[:40]}': K must be between 1 and N")
         return cls(index, count)
 
     def select(self, matrix: Sequence[T]) -> list[T]:

@@ -28,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
 
     out = args.out or ROOT / "build"
     parts = list(args.parts) or find_parts(out)
-    path = merge(parts, out)
+    path = merge(parts, out, ROOT)
     print(f"merged {len(parts)} part(s) into {display_path(path)}")
     return EXIT_OK
