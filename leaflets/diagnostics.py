@@ -58,8 +58,13 @@ def warning(where: "Position | Path | str", code: str, message: str, hint: str =
 
 
 def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """Return the known name `word` most resembles (a likely typo), or None: the one did-you-mean."""
-    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=cutoff)
+    """Return the known name `word` most resembles (a likely typo), or None: the one did-you-mean.
+    A name that differs only in case (`ES` for `es`, `A4` for `a4`) is the likeliest of all."""
+    known = sorted(known)
+    folded = [name for name in known if name.casefold() == word.casefold()]
+    if folded:
+        return folded[0]
+    found = difflib.get_close_matches(word, known, n=1, cutoff=cutoff)
     return found[0] if found else None
 
 

@@ -78,3 +78,26 @@ def test_the_largest_shard_count_is_accepted_and_the_merge_agrees(tmp_path):
         {"shard": {"index": 1, "count": 10001}, "editions": []}), "utf-8")
     ran = run_cli(tmp_path, "manifest", "merge", "--out", str(tmp_path))
     assert ran.returncode == 1 and "N at most 10,000" in _plain(ran)
+
+
+# --- 3. a selection given in the wrong case gets its did-you-mean -----------------------------
+
+CASE_SLIPS = [("--locale", "ES", "locale", "es"), ("--paper", "A4", "paper", "a4"),
+              ("--profile", "Screen", "profile", "screen"), ("--document", "AMBC", "document", "ambc")]
+TAKES = {  # the commands that take each option
+    "--locale": [["build"], ["list"], ["preview"], ["i18n", "update"], ["i18n", "export"], ["compare"]],
+    "--paper": [["build"], ["list"], ["preview"], ["compare"]],
+    "--profile": [["build"], ["list"], ["preview"], ["compare"], ["preflight", "x.pdf"]],
+    "--document": [["build"], ["list"], ["check"], ["preview"], ["i18n", "update"], ["compare"]],
+}
+
+
+@pytest.mark.parametrize("option, value, kind, meant", CASE_SLIPS, ids=[s[0] for s in CASE_SLIPS])
+def test_a_selection_in_the_wrong_case_suggests_the_right_one(project, tmp_path, option, value, kind, meant):
+    for command in TAKES[option]:
+        extra = [str(project), str(project), "--out", "-"] if command == ["compare"] else []
+        ran = run_cli(project, *command, *extra, option, value)
+        text = _plain(ran)
+        assert ran.returncode == 2, (command, text)
+        last = ran.stderr.strip().splitlines()[-1]
+        assert f"'{value}'" in last and last.endswith(f"(did you mean '{meant}'?)"), (command, ran.stderr)

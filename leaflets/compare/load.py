@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..diagnostics import closest, did_you_mean
 from ..i18n.catalogues import read_catalogue
 from ..i18n.locales import is_pseudo
 from ..i18n.segments import segments
@@ -18,10 +19,10 @@ def load_side(version: Version, document: str | None, locale: str | None, paper:
     edition = pick_edition(doc, locale, paper, profile)
     if edition is None:
         want = " ".join(filter(None, (locale or doc.leaflet.document.language, paper, profile)))
-        have = ", ".join(sorted({" ".join(filter(None, (e.locale, paper and e.paper, profile and e.profile)))
-                                 for e in doc.leaflet.editions}))
-        raise VersionError(f"{version.revision}: document '{doc.name}' has no edition '{want}' "
-                           f"(it has: {have})")
+        have = sorted({" ".join(filter(None, (e.locale, paper and e.paper, profile and e.profile)))
+                       for e in doc.leaflet.editions})
+        hint = did_you_mean(closest(want, have, cutoff=0.5), f"it has: {', '.join(have)}")
+        raise VersionError(f"{version.revision}: document '{doc.name}' has no edition '{want}' ({hint})")
     translation = load_translation(version.root, doc, edition, allow_incomplete=True)
     view = resolve(doc, edition, version.root.resolve().as_uri() + "/", translation)
     catalogue = None
