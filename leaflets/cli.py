@@ -21,7 +21,7 @@ from .commands import i18n as i18n_command
 from .commands.selection import UsageError
 from .commands import compare as compare_command
 from .commands import preview as preview_command
-from .diagnostics import ContentError, error
+from .diagnostics import ContentError, error, printable
 from .paths import WriteError
 
 from .exits import (EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
-        print(f"make_pdf.py {command}: error: {exc}", file=sys.stderr)
+        print(f"make_pdf.py {command}: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ContentError as exc:
         for diagnostic in exc.diagnostics:

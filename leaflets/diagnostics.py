@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+
+
+# What must never reach a terminal from a user's text: C0 and C1 controls and DEL (a line break
+# would start a fake diagnostic, an escape sequence would drive the terminal), the Unicode line
+# and paragraph separators, and the bidirectional embeddings, overrides and isolates (they reorder
+# what is shown). Shown escaped instead, as Python writes them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Escape the characters of `text` that could break a diagnostic's line or drive the terminal."""
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m.group()) or (
+        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), str(text))
 
 
 class Severity(enum.Enum):
@@ -31,13 +46,14 @@ class Diagnostic:
     suggestion: str | None = field(default=None, compare=False)
 
     def format(self) -> str:
-        """Render as `file:line:col: severity[code]: message (hint)`."""
-        where = self.file
+        """Render as `file:line:col: severity[code]: message (hint)`: one line, whatever the user's
+        text in it holds (see `printable`)."""
+        where = printable(self.file)
         if self.line:
             where += f":{self.line}:{self.column or 1}"
-        text = f"{where}: {self.severity.value}[{self.code}]: {self.message}"
+        text = f"{where}: {self.severity.value}[{printable(self.code)}]: {printable(self.message)}"
         if self.hint:
-            text += f" ({self.hint})"
+            text += f" ({printable(self.hint)})"
         return text
 
     @property

@@ -6,6 +6,7 @@ Each ends in a positioned diagnostic, a usage error or a safe output, never a tr
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,67 @@ def test_a_selection_in_the_wrong_case_suggests_the_right_one(project, tmp_path,
         assert ran.returncode == 2, (command, text)
         last = ran.stderr.strip().splitlines()[-1]
         assert f"'{value}'" in last and last.endswith(f"(did you mean '{meant}'?)"), (command, ran.stderr)
+
+
+# --- 4. no user text starts a new line in the terminal or drives it ------------------------------
+
+FAKE = "\nsource/x.yaml:1:1: error[fake]: forged\r\x1b[31mred\u2028\u202e"
+
+
+def _one_line_each(stderr: str, marker: str) -> list[str]:
+    """The lines of `stderr` holding `marker`; every line is a diagnostic or the summary, and no
+    terminal control character is printed."""
+    lines = stderr.splitlines()
+    assert all(re.match(r"^(source/ambc/\S+:\d+:\d+: (error|warning)\[[a-z-]+\]: |\d+ error\(s\))", line)
+               for line in lines), stderr
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", stderr), repr(stderr)
+    assert "error[fake]" not in "\n".join(line.split(": ", 1)[0] for line in lines)
+    return [line for line in lines if marker in line]
+
+
+def test_a_yaml_key_with_line_breaks_and_escapes_stays_on_its_diagnostics_line(project):
+    path = project / "source/ambc/leaflet.yaml"
+    text = path.read_text("utf-8")
+    key = json.dumps("pub" + FAKE)  # a YAML double-quoted string takes JSON's escapes
+    path.write_text(text.replace("  publisher: ", f"  {key}: 1\n  publisher: ", 1), "utf-8")
+    ran = run_cli(project, "check")
+    assert ran.returncode == 1
+    [line] = _one_line_each(_plain(ran), "error[unknown-field]")
+    assert "unknown field 'pub\\nsource/x.yaml:1:1: error[fake]: forged\\r\\x1b[31mred\\u2028\\u202e'" in line
+
+
+def test_a_catalogue_text_with_line_breaks_stays_on_its_diagnostics_line(project):
+    """A PO string's \\n and \\r escapes are real line breaks once read; the diagnostics that quote
+    the translation show them escaped. An escape character can only be typed raw: refused, named."""
+    po = project / "source/ambc/locales/de.po"
+    raw = po.read_text("utf-8")
+    po.write_text(raw.replace('msgstr "Fortgeschrittener/metastasierter Brustkrebs"',
+                              'msgstr "Fort\\nsource/x.yaml:1:1: error[fake]: forged\\r [@x]"', 1), "utf-8")
+    ran = run_cli(project, "check")
+    assert ran.returncode == 1
+    [line] = _one_line_each(_plain(ran), "error[translation-citations]")
+    assert "'Fort\\nsource/x.yaml:1:1: error[fake]: forged\\r [@x]'" in line
+    po.write_text(raw.replace('msgid "Advanced/metastatic breast cancer (a/mBC)"',
+                              'msgid "Adv\x1b[31m\\n\\r"', 1), "utf-8")
+    ran = run_cli(project, "check")
+    assert ran.returncode == 1
+    [line] = _one_line_each(_plain(ran), "error[control-character]")
+    assert "U+001B" in line
+
+
+@pytest.mark.parametrize("option", ["--locale", "--document", "--paper"])
+def test_a_selection_with_line_breaks_is_one_usage_line(project, option):
+    ran = run_cli(project, "list", option, "x" + FAKE)
+    assert ran.returncode == 2
+    last = _plain(ran).strip().splitlines()[-1]
+    assert last.startswith("make_pdf.py list: error: ") and "x\\nsource/x.yaml:1:1: error[fake]" in last
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", ran.stderr)
+
+
+def test_every_diagnostic_is_formatted_on_one_line():
+    from leaflets.diagnostics import Position, error
+
+    made = error(Position("a\nb.yaml", 2, 3), "code", "message" + FAKE, "hint" + FAKE)
+    assert "\n" not in made.format() and "\r" not in made.format() and "\x1b" not in made.format()
+    assert made.format().startswith("a\\nb.yaml:2:3: error[code]: message\\nsource/x.yaml")
+    assert made.message.endswith(FAKE)  # the data keeps the text; only its display is escaped

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Iterable
 
-from ..diagnostics import closest
+from ..diagnostics import closest, printable
 from ..paths import read_bytes
 
 
@@ -28,7 +28,7 @@ def unknown(kind: str, value: str, known: Iterable[str], where: str = "") -> str
         hint = f"{where or 'choose from'}: {', '.join(known)}"
     else:
         hint = f"there are no {where}" if where else "there are none"
-    return f"unknown {kind} '{value}' ({hint})"
+    return printable(f"unknown {kind} '{value}' ({hint})")  # argparse prints it as it is: one line
 
 
 def choice(kind: str, known: Iterable[str]):
