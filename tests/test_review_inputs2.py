@@ -166,3 +166,54 @@ def test_every_diagnostic_is_formatted_on_one_line():
     assert "\n" not in made.format() and "\r" not in made.format() and "\x1b" not in made.format()
     assert made.format().startswith("a\\nb.yaml:2:3: error[code]: message\\nsource/x.yaml")
     assert made.message.endswith(FAKE)  # the data keeps the text; only its display is escaped
+
+
+# --- 5. catalogues with odd line endings, and files in locales/ that name no locale ---------------
+
+@pytest.mark.parametrize("endings, named", [
+    (lambda raw: raw.replace(b"\n", b"\r"), "CR line endings"),
+    (lambda raw: raw.replace(b"\n", b"\r\n", 5), "mixed line endings (CRLF and LF)"),
+    (lambda raw: raw.replace(b"\n", b"\r", 5), "mixed line endings (CR and LF)"),
+], ids=["CR", "CRLF-and-LF", "CR-and-LF"])
+def test_a_catalogue_with_odd_line_endings_is_one_positioned_error(project, endings, named):
+    po = project / "source/ambc/locales/de.po"
+    po.write_bytes(endings(po.read_bytes()))
+    for args in (["check"], ["i18n", "export", "--out", str(project / "xlf")]):
+        ran = run_cli(project, *args)
+        assert ran.returncode == 1, _plain(ran)
+        errors = [line for line in ran.stderr.splitlines() if ": error[" in line]
+        assert errors == [f"source/ambc/locales/de.po:1:1: error[catalogue-line-endings]: catalogue has {named}"
+                          + errors[0].split(named, 1)[1]], ran.stderr
+        assert "save the file with LF line endings" in errors[0]
+
+
+def test_a_catalogue_with_windows_line_endings_throughout_is_read(project):
+    po = project / "source/ambc/locales/de.po"
+    po.write_bytes(po.read_bytes().replace(b"\n", b"\r\n"))
+    ran = run_cli(project, "check")
+    assert ran.returncode == 0 and "line-endings" not in _plain(ran)
+
+
+@pytest.mark.parametrize("command", [["i18n", "update"], ["i18n", "export"]])
+def test_a_stray_catalogue_naming_no_locale_is_refused_before_anything_is_written(project, tmp_path, command):
+    locales = project / "source/ambc/locales"
+    raw = (locales / "de.po").read_bytes()
+    (locales / "notes.po").write_bytes(raw.replace(b"Language: de", b"Language: notes"))
+    before = {p.name: p.read_bytes() for p in locales.iterdir()}
+    args = [*command, "--out", str(tmp_path / "xlf")] if command[-1] == "export" else command
+    ran = run_cli(project, *args)
+    assert ran.returncode == 1, _plain(ran)
+    assert ran.stderr.startswith("source/ambc/locales/notes.po:1:1: error[catalogue-locale]: "
+                                 "the file name names no locale: 'notes' is not a BCP 47 locale"), ran.stderr
+    assert {p.name: p.read_bytes() for p in locales.iterdir()} == before
+    assert not (tmp_path / "xlf").exists()
+
+
+def test_a_catalogue_header_naming_no_locale_is_a_positioned_error(tmp_path):
+    from leaflets.i18n.catalogues import scan
+
+    raw = b'msgid ""\nmsgstr ""\n"Language: notes\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    [found] = scan(tmp_path / "de.po", raw, None)
+    assert (found.line, found.column, found.code) == (1, 1, "catalogue-language")
+    assert "Language: notes, which is not a locale" in found.message
+    assert scan(tmp_path / "pt-BR.po", raw.replace(b"notes", b"pt_BR"), None) == []

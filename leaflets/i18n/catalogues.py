@@ -126,6 +126,10 @@ def scan(path: Path, raw: bytes, locale: str | None) -> list:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return [error(Position(name, line, column), "catalogue-encoding", "catalogue is not UTF-8 text",
                       "save the file as UTF-8 and say so in its header: charset=UTF-8")]
+    endings = _line_endings(text)
+    if endings:
+        return [error(Position(name, 1, 1), "catalogue-line-endings", f"catalogue has {endings}",
+                      "save the file with LF line endings (Unix), as gettext writes them")]
     controls = [error(Position(name, text.count("\n", 0, m.start()) + 1, m.start() - text.rfind("\n", 0, m.start())),
                       "control-character", f"control character U+{ord(m.group()):04X} is not allowed in a catalogue",
                       "delete it: it is invisible and was probably pasted in by accident")
@@ -193,11 +197,45 @@ def scan(path: Path, raw: bytes, locale: str | None) -> list:
                             f"catalogue says charset={charset.group(1)}; catalogues are UTF-8",
                             "convert the file to UTF-8 and write charset=UTF-8 in its header"))
     language = next((m.group(1) for m in map(_LANGUAGE.match, header_text.split("\n")) if m), None)
+    if path.suffix == ".po" and (fault := locale_fault(path.stem)):
+        faults.append(error(Position(name, 1, 1), "catalogue-locale", f"the file name names no locale: {fault}",
+                            LOCALE_NAME_HINT))
+    elif language and (fault := locale_fault(language.replace("_", "-"))):
+        faults.append(error(Position(name, entries.get((None, ""), 1), 1), "catalogue-language",
+                            f"catalogue header says Language: {language}, which is not a locale: {fault}",
+                            f"write the catalogue's locale there, e.g. Language: de"))
+        return faults
     if locale and language and language.replace("_", "-").lower() != locale.replace("_", "-").lower():
         faults.append(error(Position(name, entries.get((None, ""), 1), 1), "catalogue-language",
                             f"catalogue header says Language: {language}, but the file is for '{locale}'",
                             f"a {locale} catalogue says Language: {locale}; rename a misplaced file"))
     return faults
+
+
+LOCALE_NAME_HINT = ("a catalogue is named after its locale (de.po, pt-BR.po); "
+                    "keep other files out of the locales folder")
+
+
+def locale_fault(tag: str) -> str | None:
+    """Say why `tag` is not a locale a catalogue can be for (the editions' own rule), or None."""
+    from ..model import check_locale
+
+    try:
+        check_locale(tag)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _line_endings(text: str) -> str | None:
+    """Name the line endings of `text` when they are not one kind, LF or CRLF, throughout."""
+    alone = text.replace("\r\n", "")
+    if "\r" in alone:
+        return "mixed line endings (CR and LF)" if "\n" in alone or "\r\n" in text else \
+            "CR line endings (an old Mac format): no line breaks a PO reader knows"
+    if "\r\n" in text and "\n" in alone:
+        return "mixed line endings (CRLF and LF)"
+    return None
 
 
 def _shown(text: str) -> str:
