@@ -199,6 +199,9 @@ def test_a_stray_catalogue_naming_no_locale_is_refused_before_anything_is_writte
     locales = project / "source/ambc/locales"
     raw = (locales / "de.po").read_bytes()
     (locales / "notes.po").write_bytes(raw.replace(b"Language: de", b"Language: notes"))
+    entry = b'msgctxt "document/short_title"\nmsgid "Advanced/metastatic breast cancer"\n'
+    assert entry in raw  # without it, an update would write de.po again (before reaching notes.po)
+    (locales / "de.po").write_bytes(raw.replace(entry, b'msgctxt "document/short_title"\nmsgid "Old"\n'))
     before = {p.name: p.read_bytes() for p in locales.iterdir()}
     args = [*command, "--out", str(tmp_path / "xlf")] if command[-1] == "export" else command
     ran = run_cli(project, *args)
