@@ -187,8 +187,8 @@ def read_record(out: Path, stem: str) -> Record | None:
         if not isinstance(record.key, str) or not isinstance(record.output, dict):
             return None
         return record
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None  # damaged, or nested too deep to read: rebuilt, never trusted
 
 
 def record_bytes(key: str, output: dict, html_sha256: str | None) -> bytes:

@@ -151,8 +151,8 @@ def replay(root: Path, out: Path, selection: dict, state: str | None = None) -> 
         count, manifest = int(data["count"]), str(data["manifest"])
         if not all(isinstance(text, str) for text in stdout + stderr):
             return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return None  # a damaged record (one nested without end too) means the full build
     try:
         for text in stderr:
             print(text, file=sys.stderr)

@@ -142,8 +142,8 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
         for entry in json.loads(path.read_text("utf-8")).get("editions", []):
             if (root / entry["path"]).is_file():
                 entries[_entry_key(entry)] = entry
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        entries = {}  # a damaged manifest is rebuilt, never trusted
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        entries = {}  # a damaged manifest (one nested without end too) is rebuilt, never trusted
     for output in outputs:
         entry = manifest_entry(output)
         entries[_entry_key(entry)] = entry

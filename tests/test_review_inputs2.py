@@ -220,3 +220,41 @@ def test_a_catalogue_header_naming_no_locale_is_a_positioned_error(tmp_path):
     assert (found.line, found.column, found.code) == (1, 1, "catalogue-language")
     assert "Language: notes, which is not a locale" in found.message
     assert scan(tmp_path / "pt-BR.po", raw.replace(b"notes", b"pt_BR"), None) == []
+
+
+# --- 6. the build's own records nested without end are damaged records ---------------------------
+
+DEEP = '{"format": 1, "key": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+@pytest.mark.parametrize("damage", [DEEP, "{"], ids=["nested", "cut-short"])
+def test_an_edition_record_nested_without_end_is_damaged_like_any_other(project, damage):
+    from leaflets import cache
+
+    record = cache.record_path(project / "build", "ambc-en-a4-screen")
+    record.parent.mkdir(parents=True)
+    record.write_text(damage, "utf-8")
+    assert cache.read_record(project / "build", "ambc-en-a4-screen") is None
+    ran = run_cli(project, "list", "--locale", "en", "--paper", "a4", "--profile", "screen")
+    assert ran.returncode == 0, _plain(ran)
+    assert re.search(r"^ambc-en-a4-screen\s+\S+\s+damaged cache\s", ran.stdout, re.M), ran.stdout
+
+
+def test_a_manifest_nested_without_end_is_rebuilt(tmp_path):
+    from leaflets.cache import Output
+    from leaflets.outputs import write_manifest
+
+    (tmp_path / "manifest.json").write_text(DEEP, "utf-8")
+    output = Output("ambc", "en", "a4", "screen", "J", "x.pdf", 1, 1, "0" * 64, 0.1)
+    written = write_manifest(tmp_path, tmp_path, [output])
+    assert [e["path"] for e in json.loads(written.read_text("utf-8"))["editions"]] == ["x.pdf"]
+
+
+def test_a_noop_record_nested_without_end_means_the_full_build(tmp_path):
+    from leaflets import noop
+
+    selection = {"document": None}
+    path = noop._record_path(tmp_path, selection)
+    path.parent.mkdir(parents=True)
+    path.write_text(DEEP, "utf-8")
+    assert noop.replay(tmp_path, tmp_path, selection, state="x") is None
