@@ -20,7 +20,7 @@ from typing import Iterable
 from . import cache, environment
 from .cache import Output
 from .diagnostics import ContentError, Position, display_path, error
-from .paths import ROOT, WriteError, read_text
+from .paths import ROOT, WriteError, read_bytes, read_text
 from .plan import MAX_SHARDS, Planned
 
 __all__ = ["MANIFEST", "Output", "WriteError", "find_parts", "manifest_entry", "merge", "remove_stale_temporaries", "write_atomic",
@@ -78,9 +78,16 @@ def _running(pid: int) -> bool:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` atomically unless `path` already holds exactly that; tell whether it wrote."""
-    if path.is_file() and path.read_bytes() == data:
-        return False
+    """Write `data` atomically unless `path` already holds exactly that; tell whether it wrote.
+
+    Only a regular file is compared, and never through a link: a symbolic link (to anything, in
+    the project or out of it), a pipe or a device where an output goes is not read, but replaced
+    by the new file (the rename replaces the link itself, never its target)."""
+    try:
+        if read_bytes(path, follow_links=False) == data:
+            return False
+    except OSError:  # missing, a link, not a regular file, unreadable: written anew
+        pass
     write_atomic(path, data)
     return True
 

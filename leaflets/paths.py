@@ -77,11 +77,13 @@ def inside(folder: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def read_bytes(path) -> bytes:
+def read_bytes(path, follow_links: bool = True) -> bytes:
     """Read a regular file whole. A pipe, a device, a socket or a folder put where a file is
     expected is refused with an OSError, never waited on: a named pipe would block the build for
-    ever and a device would never end."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    ever and a device would never end. Without `follow_links`, a symbolic link is refused too
+    (OSError, ELOOP), never read through."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a pipe, a device or a folder)", str(path))

@@ -258,3 +258,49 @@ def test_a_noop_record_nested_without_end_means_the_full_build(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(DEEP, "utf-8")
     assert noop.replay(tmp_path, tmp_path, selection, state="x") is None
+
+
+# --- 7. an output that is a symbolic link is replaced, never read or followed ---------------------
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-bytes", "other-bytes"])
+def test_write_if_changed_replaces_a_link_and_leaves_its_target(tmp_path, same):
+    from leaflets.outputs import write_if_changed
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "secret.json"
+    target.write_bytes(b"new\n" if same else b"old secret\n")
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "manifest.json").symlink_to(target)
+    assert write_if_changed(out / "manifest.json", b"new\n") is True
+    assert not (out / "manifest.json").is_symlink() and (out / "manifest.json").read_bytes() == b"new\n"
+    assert target.read_bytes() == (b"new\n" if same else b"old secret\n")
+    assert write_if_changed(out / "manifest.json", b"new\n") is False  # a regular file is still compared
+
+
+def test_write_if_changed_replaces_a_dangling_link_or_a_pipe(tmp_path):
+    import os
+
+    from leaflets.outputs import write_if_changed
+
+    (tmp_path / "a.json").symlink_to(tmp_path / "nowhere" / "x.json")
+    os.mkfifo(tmp_path / "b.json")
+    for name in ("a.json", "b.json"):
+        assert write_if_changed(tmp_path / name, b"{}\n") is True
+        assert (tmp_path / name).read_bytes() == b"{}\n"
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_export_replaces_an_exchange_file_linked_out_of_the_output_folder(project, tmp_path):
+    out = tmp_path / "xlf"
+    ran = run_cli(project, "i18n", "export", "--out", str(out))
+    assert ran.returncode == 0, _plain(ran)
+    elsewhere = tmp_path / "elsewhere.xlf"
+    elsewhere.write_bytes((out / "de.xlf").read_bytes())
+    (out / "de.xlf").unlink()
+    (out / "de.xlf").symlink_to(elsewhere)
+    ran = run_cli(project, "i18n", "export", "--out", str(out))
+    assert ran.returncode == 0, _plain(ran)
+    assert not (out / "de.xlf").is_symlink()
+    assert (out / "de.xlf").read_bytes() == elsewhere.read_bytes()
