@@ -170,10 +170,10 @@ def reconcile_manifest(out: Path, root: Path) -> bool:
     entries = []
     for path in sorted((out / cache.CACHE_DIR / cache.RECORDS).glob("*.json")):
         output = cache.recorded_output(cache.read_record(out, path.stem))
-        if output is None:
-            continue
+        if output is None or _path_fault(output.path, out, root) is not None:
+            continue  # a record naming a file outside the output folder vouches for nothing: never read
         try:
-            if hashlib.sha256((root / output.path).read_bytes()).hexdigest() != output.sha256:
+            if hashlib.sha256(read_bytes(root / output.path)).hexdigest() != output.sha256:
                 continue
         except OSError:
             continue
@@ -230,10 +230,9 @@ def _path_fault(value, out: Path, root: Path) -> str | None:
     return None
 
 
-def _unsafe_paths(part: Path, editions: list[dict], out: Path, root: Path) -> list:
+def _unsafe_paths(part: Path, text: str, editions: list[dict], out: Path, root: Path) -> list:
     """Refuse the editions of a part whose `path` could make the merged manifest point outside
     the output folder: one error each, at the path's place in the part, naming the edition."""
-    text = read_text(part, "replace")
     places = []  # (offset, value) of every `"path": value` in the part, in order
     for found in re.finditer(r'"path"\s*:\s*', text):
         try:
@@ -273,7 +272,8 @@ def merge(parts: list[Path], out: Path, root: Path = ROOT) -> Path:
                                   "build with --shard K/N first, or name the part files")])
     for path in parts:
         try:
-            data = json.loads(read_text(path))  # a pipe or a device given as a part: an error, no wait
+            text = read_text(path)  # a pipe or a device given as a part: an error, no wait
+            data = json.loads(text)
             index, count = _whole(data["shard"]["index"]), _whole(data["shard"]["count"])
             if not 1 <= index <= count <= MAX_SHARDS:
                 raise ValueError(f"shard {index}/{count}: K must be between 1 and N, N at most {MAX_SHARDS:,}")
@@ -285,7 +285,7 @@ def merge(parts: list[Path], out: Path, root: Path = ROOT) -> Path:
             problems.append(error(path, "manifest-part-damaged", f"not a manifest part: {exc}",
                                   "build that shard again"))
             continue
-        unsafe = _unsafe_paths(path, editions, out, root)
+        unsafe = _unsafe_paths(path, text, editions, out, root)
         if unsafe:
             problems.extend(unsafe)
             continue

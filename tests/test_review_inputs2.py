@@ -61,6 +61,37 @@ def test_manifest_merge_keeps_paths_inside_the_output_folder(tmp_path):
     assert json.loads((out / "manifest.json").read_text("utf-8"))["editions"] == [entry]
 
 
+
+@pytest.mark.parametrize("path", ["{outside}", "../outside/secret.pdf", "source/ambc/leaflet.yaml"],
+                         ids=["absolute", "dotdot", "in-the-sources"])
+def test_a_cache_record_naming_a_file_outside_the_output_folder_is_never_read(tmp_path, path):
+    """The records rebuild the manifest after a killed build: a record naming a file elsewhere (its
+    digest right) vouches for nothing; the file is neither read nor listed."""
+    import hashlib
+
+    from leaflets import cache
+    from leaflets.outputs import reconcile_manifest
+
+    project, out = tmp_path / "project", tmp_path / "project" / "build"
+    (project / "source/ambc").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    secret = tmp_path / "outside/secret.pdf"
+    data = b"%PDF-1.7 secret\n"
+    secret.write_bytes(data)
+    (project / "source/ambc/leaflet.yaml").write_bytes(data)
+    path = path.format(outside=secret)
+    if path.startswith("../"):
+        path = "build/../../outside/secret.pdf"
+    output = {"document": "ambc", "locale": "en", "paper": "a4", "profile": "screen", "job_code": "J",
+              "path": path, "pages": 1, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+              "seconds": 1.0}
+    cache.record_path(out, "ambc-en-a4-screen").parent.mkdir(parents=True)
+    cache.record_path(out, "ambc-en-a4-screen").write_bytes(cache.record_bytes("k", output, None))
+    reconcile_manifest(out, project)
+    assert not (out / "manifest.json").exists() or \
+        json.loads((out / "manifest.json").read_text("utf-8"))["editions"] == []
+
+
 # --- 2. one cap on N for --shard, everywhere ------------------------------------------------
 
 @pytest.mark.parametrize("command", [["build"], ["list"], []], ids=["build", "list", "default"])
