@@ -145,7 +145,10 @@ def replay(root: Path, out: Path, selection: dict, state: str | None = None) -> 
         if any(_stat(entry[0]) != entry for entry in data["native"]):
             return None
         files = data["files"]
-        if not files or any(_hash(Path(path)) != digest for path, digest in files.items()):
+        folder = out.resolve()
+        if not files or not all(Path(path).resolve().is_relative_to(folder) for path in files):
+            return None  # a record naming a file outside the output folder: never read, never trusted
+        if any(_hash(Path(path)) != digest for path, digest in files.items()):
             return None
         stdout, stderr = list(data["stdout"]), list(data["stderr"])
         count, manifest = int(data["count"]), str(data["manifest"])

@@ -335,3 +335,28 @@ def test_export_replaces_an_exchange_file_linked_out_of_the_output_folder(projec
     assert ran.returncode == 0, _plain(ran)
     assert not (out / "de.xlf").is_symlink()
     assert (out / "de.xlf").read_bytes() == elsewhere.read_bytes()
+
+
+def test_a_noop_record_naming_a_file_outside_the_output_folder_is_never_read(tmp_path, monkeypatch):
+    from leaflets import noop
+
+    out = tmp_path / "build"
+    out.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"secret")
+    inside = out / "manifest.json"
+    inside.write_bytes(b"{}")
+    selection = {"document": None}
+    path = noop._record_path(out, selection)
+    path.parent.mkdir(parents=True)
+    record = {"format": noop.FORMAT, "inputs": "x", "native": [], "stdout": ["done"], "stderr": [],
+              "count": 1, "manifest": "build/manifest.json",
+              "files": {str(inside): noop._hash(inside), str(secret): noop._hash(secret)}}
+    path.write_text(json.dumps(record), "utf-8")
+    read = []
+    monkeypatch.setattr(noop, "_hash", lambda p, real=noop._hash: read.append(Path(p)) or real(p))
+    assert noop.replay(tmp_path, out, selection, state="x") is None
+    assert secret not in read
+    del record["files"][str(secret)]
+    path.write_text(json.dumps(record), "utf-8")
+    assert noop.replay(tmp_path, out, selection, state="x") == 0  # the same record inside: replayed
