@@ -360,3 +360,14 @@ def test_a_noop_record_naming_a_file_outside_the_output_folder_is_never_read(tmp
     del record["files"][str(secret)]
     path.write_text(json.dumps(record), "utf-8")
     assert noop.replay(tmp_path, out, selection, state="x") == 0  # the same record inside: replayed
+
+
+def test_check_reports_a_stray_catalogue_and_no_command_offers_it_as_a_locale(project):
+    locales = project / "source/ambc/locales"
+    (locales / "notes.po").write_bytes((locales / "de.po").read_bytes().replace(b"Language: de", b"Language: notes"))
+    ran = run_cli(project, "check")
+    assert ran.returncode == 1, _plain(ran)
+    [line] = [line for line in ran.stderr.splitlines() if ": error[" in line]
+    assert line.startswith("source/ambc/locales/notes.po:1:1: error[catalogue-locale]: the file name names no locale")
+    ran = run_cli(project, "list", "--locale", "notes")
+    assert ran.returncode == 2 and "unknown locale 'notes'" in _plain(ran)

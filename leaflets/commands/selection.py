@@ -7,11 +7,15 @@ anything is loaded, checked or written: a typo never reads as "nothing to do".
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Iterable
 
 from ..diagnostics import closest, printable
 from ..paths import read_bytes
+
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # the shape of a locale (model.LOCALE_PATTERN, loosely)
 
 
 class UsageError(Exception):
@@ -67,7 +71,8 @@ def locales(root: Path, document: str | None = None) -> set[str] | None:
             found.update(str(e["locale"]) for e in data["editions"])
         except Exception:
             return None
-        found.update(p.stem for p in (folder / "locales").glob("*.po") if not p.name.startswith("."))
+        found.update(p.stem for p in (folder / "locales").glob("*.po") if not p.name.startswith(".")
+                     and _LOCALE.match(p.stem))  # `notes.po` names no locale
     return found
 
 

@@ -24,15 +24,22 @@ from .xliff import export, merge, read_xliff
 def target_locales(doc: SourceDocument) -> list[str]:
     """Return the locales `doc` is translated into: its editions' and its existing catalogues'."""
     declared = {e.locale for e in doc.leaflet.editions}
-    files = sorted(p for p in (doc.folder / LOCALES_DIR).glob("*.po")
-                   if not p.name.startswith("."))  # hidden: an editor's lock (.#de.po) or backup, no locale
-    # `notes.po` is no locale: refused before any catalogue is refreshed or exported
-    strays = [error(Position(display_path(p), 1, 1), "catalogue-locale", f"the file name names no locale: {fault}",
-                    LOCALE_NAME_HINT) for p in files if (fault := locale_fault(p.stem))]
+    strays = stray_catalogues(doc)  # `notes.po` is no locale: refused before anything is refreshed or exported
     if strays:
         raise ContentError(strays)
-    present = {p.stem for p in files}
+    present = {p.stem for p in _catalogue_files(doc)}
     return sorted(t for t in declared | present if t != doc.leaflet.document.language and not is_pseudo(t))
+
+
+def _catalogue_files(doc: SourceDocument) -> list[Path]:
+    return sorted(p for p in (doc.folder / LOCALES_DIR).glob("*.po")
+                  if not p.name.startswith("."))  # hidden: an editor's lock (.#de.po) or backup, no locale
+
+
+def stray_catalogues(doc: SourceDocument) -> list[Diagnostic]:
+    """Report the catalogues of `doc` whose file name is no locale (`locales/notes.po`)."""
+    return [error(Position(display_path(p), 1, 1), "catalogue-locale", f"the file name names no locale: {fault}",
+                  LOCALE_NAME_HINT) for p in _catalogue_files(doc) if (fault := locale_fault(p.stem))]
 
 
 def update(root: Path, document: str | None = None, locale: str | None = None) -> list[Changes]:
