@@ -209,20 +209,20 @@ def _whole(value) -> int:
 
 
 def _path_fault(value, out: Path, root: Path) -> str | None:
-    """Say what is wrong with an edition's `path` from a manifest part, or None when it names a
-    file inside the output folder as a build writes it (relative to the project; absolute only
-    when the output folder is outside the project)."""
+    """Say what is wrong with an edition's `path` (from a manifest part or a cache record), or None
+    when it names a file inside the output folder as a build writes it: relative to the project,
+    absolute only when the output folder is outside the project."""
     if not isinstance(value, str) or not value:
         return "is not a file name"
     if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
         return "holds a control character"
     if ".." in re.split(r"[/\\]", value):
         return "climbs out of its folder with '..'"
-    folder = out.resolve()
-    if Path(value).is_absolute() and (folder.is_relative_to(root.resolve()) or not Path(value).resolve()
-                                      .is_relative_to(folder)):
-        return "is absolute"
     try:
+        folder = out.resolve()
+        if Path(value).is_absolute() and (folder.is_relative_to(root.resolve())
+                                          or not Path(value).resolve().is_relative_to(folder)):
+            return "is absolute"
         if not (root / value).resolve().is_relative_to(folder):
             return f"is outside the output folder {display_path(out)}"
     except (OSError, ValueError):
