@@ -86,9 +86,17 @@ def _interrupted(argv_given: bool) -> int:
     os._exit(EXIT_INTERRUPTED)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its usage errors kept on one line whatever the user typed (a value
+    holding a line break or an escape sequence is shown escaped); its sub-commands' parsers too."""
+
+    def error(self, message: str):
+        super().error(printable(message))
+
+
 def parser() -> argparse.ArgumentParser:
     """Describe the command line."""
-    main = argparse.ArgumentParser(
+    main = _Parser(
         prog="make_pdf.py", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Build patient leaflet PDFs from the YAML sources under source/.\n"
                     "Without a command, builds every declared edition (the build command).")

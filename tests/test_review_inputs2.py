@@ -371,3 +371,14 @@ def test_check_reports_a_stray_catalogue_and_no_command_offers_it_as_a_locale(pr
     assert line.startswith("source/ambc/locales/notes.po:1:1: error[catalogue-locale]: the file name names no locale")
     ran = run_cli(project, "list", "--locale", "notes")
     assert ran.returncode == 2 and "unknown locale 'notes'" in _plain(ran)
+
+
+@pytest.mark.parametrize("args", [["build", "--jobs", "x" + FAKE], ["build", "--out", "\x1b[2J"],
+                                  ["list", "--shard", "1/2" + FAKE], ["i18n", "nope" + FAKE]],
+                         ids=["jobs", "out", "shard", "action"])
+def test_every_usage_error_is_one_line(project, args):
+    ran = run_cli(project, *args)
+    assert ran.returncode == 2
+    _plain(ran)
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", ran.stderr), repr(ran.stderr)
+    assert ran.stderr.strip().splitlines()[-1].startswith("make_pdf.py ")
