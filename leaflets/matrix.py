@@ -97,7 +97,7 @@ def check_project(root: Path, document: str | None = None) -> list[Diagnostic]:
     Returns every diagnostic found, errors and warnings; never raises for content faults.
     """
     from .i18n.translation import load_translation
-    from .i18n.workflow import stray_catalogues
+    from .i18n.catalogues import LOCALES_DIR, stray_catalogues
     from .render import render_html
     from .view import resolve
 
@@ -106,7 +106,8 @@ def check_project(root: Path, document: str | None = None) -> list[Diagnostic]:
     except ContentError as exc:
         return exc.diagnostics
     found = check_documents(documents, root)
-    found += [d for doc in documents for d in stray_catalogues(doc)]  # refused by `i18n update` and `export`
+    # a catalogue named after no locale (`notes.po`): `i18n update` and `export` refuse it
+    found += [d for doc in documents for d in stray_catalogues(doc.folder / LOCALES_DIR)]
     if any(d.is_error for d in found):
         return found
     base_href = root.resolve().as_uri() + "/"

@@ -256,7 +256,8 @@ def _unsafe_paths(part: Path, text: str, editions: list[dict], out: Path, root: 
         name = "-".join(str(entry.get(k, "?")) for k in ("document", "locale", "paper", "profile"))
         problems.append(error(where, "manifest-unsafe-path", f"edition {number} ({name:.80}): its path "
                               f"{json.dumps(entry['path'])[:120]} {fault}",
-                              "a part names the files its shard wrote inside the output folder; build that shard again"))
+                              "a part names the files its shard wrote inside the output folder; "
+                              "build that shard again"))
     return problems
 
 

@@ -175,7 +175,7 @@ def test_the_manifest_records_the_renderer_versions(tmp_path, report):
 
 
 def test_sharded_parts_carry_the_renderer_and_must_agree(tmp_path, monkeypatch):
-    entry = Output("d", "en", "a4", "screen", "D-1", "x.pdf", 1, 100, "0" * 64, 0.5)
+    entry = Output("d", "en", "a4", "screen", "D-1", str(tmp_path / "x.pdf"), 1, 100, "0" * 64, 0.5)
     one = write_part(tmp_path, 1, 2, [entry])
     write_part(tmp_path, 2, 2, [dataclasses.replace(entry, locale="de")])
     merged = json.loads(merge([one, tmp_path / part_name(2, 2)], tmp_path).read_text())

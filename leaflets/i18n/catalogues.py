@@ -227,6 +227,18 @@ def locale_fault(tag: str) -> str | None:
     return None
 
 
+def catalogue_files(folder: Path) -> list[Path]:
+    """Return the catalogues in a locales folder, in order; hidden files (an editor's lock,
+    `.#de.po`, or backup) are no catalogues."""
+    return sorted(p for p in folder.glob("*.po") if not p.name.startswith("."))
+
+
+def stray_catalogues(folder: Path) -> list:
+    """Report the catalogues in a locales folder whose file name is no locale (`notes.po`)."""
+    return [error(Position(display_path(p), 1, 1), "catalogue-locale", f"the file name names no locale: {fault}",
+                  LOCALE_NAME_HINT) for p in catalogue_files(folder) if (fault := locale_fault(p.stem))]
+
+
 def _line_endings(text: str) -> str | None:
     """Name the line endings of `text` when they are not one kind, LF or CRLF, throughout."""
     alone = text.replace("\r\n", "")

@@ -8,12 +8,12 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from ..diagnostics import ContentError, Diagnostic, Position, display_path, error
+from ..diagnostics import ContentError, Diagnostic, error
 from ..documents import SourceDocument, load_all
 from ..outputs import write_if_changed
 from ..paths import relative_to_root
-from .catalogues import LOCALE_NAME_HINT, LOCALES_DIR, TEMPLATE_NAME, Changes, Entry, catalogue_bytes, \
-    locale_fault, read_catalogue, refresh, template
+from .catalogues import LOCALES_DIR, TEMPLATE_NAME, Changes, Entry, catalogue_bytes, catalogue_files, \
+    read_catalogue, refresh, stray_catalogues, template
 from .labels import layout_entries
 from .locales import is_pseudo
 from .segments import segments
@@ -24,22 +24,12 @@ from .xliff import export, merge, read_xliff
 def target_locales(doc: SourceDocument) -> list[str]:
     """Return the locales `doc` is translated into: its editions' and its existing catalogues'."""
     declared = {e.locale for e in doc.leaflet.editions}
-    strays = stray_catalogues(doc)  # `notes.po` is no locale: refused before anything is refreshed or exported
+    # `notes.po` names no locale: refused before anything is refreshed or exported
+    strays = stray_catalogues(doc.folder / LOCALES_DIR)
     if strays:
         raise ContentError(strays)
-    present = {p.stem for p in _catalogue_files(doc)}
+    present = {p.stem for p in catalogue_files(doc.folder / LOCALES_DIR)}
     return sorted(t for t in declared | present if t != doc.leaflet.document.language and not is_pseudo(t))
-
-
-def _catalogue_files(doc: SourceDocument) -> list[Path]:
-    return sorted(p for p in (doc.folder / LOCALES_DIR).glob("*.po")
-                  if not p.name.startswith("."))  # hidden: an editor's lock (.#de.po) or backup, no locale
-
-
-def stray_catalogues(doc: SourceDocument) -> list[Diagnostic]:
-    """Report the catalogues of `doc` whose file name is no locale (`locales/notes.po`)."""
-    return [error(Position(display_path(p), 1, 1), "catalogue-locale", f"the file name names no locale: {fault}",
-                  LOCALE_NAME_HINT) for p in _catalogue_files(doc) if (fault := locale_fault(p.stem))]
 
 
 def update(root: Path, document: str | None = None, locale: str | None = None) -> list[Changes]:
