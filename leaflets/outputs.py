@@ -147,8 +147,8 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
     entries: dict[tuple, dict] = {}
     try:
         for entry in json.loads(path.read_text("utf-8")).get("editions", []):
-            if (root / entry["path"]).is_file():
-                entries[_entry_key(entry)] = entry
+            if _path_fault(entry["path"], out, root) is None and (root / entry["path"]).is_file():
+                entries[_entry_key(entry)] = entry  # an entry naming a file elsewhere is dropped, never looked at
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         entries = {}  # a damaged manifest (one nested without end too) is rebuilt, never trusted
     for output in outputs:

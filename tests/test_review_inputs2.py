@@ -382,3 +382,21 @@ def test_every_usage_error_is_one_line(project, args):
     _plain(ran)
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", ran.stderr), repr(ran.stderr)
     assert ran.stderr.strip().splitlines()[-1].startswith("make_pdf.py ")
+
+
+def test_a_manifest_entry_naming_a_file_outside_the_output_folder_is_dropped(tmp_path):
+    from leaflets.cache import Output
+    from leaflets.outputs import write_manifest
+
+    project, out = tmp_path / "project", tmp_path / "project" / "build"
+    out.mkdir(parents=True)
+    (out / "kept.pdf").write_bytes(b"%PDF")
+    (project / "elsewhere.pdf").write_bytes(b"%PDF")
+    old = [{"document": "a", "locale": "en", "paper": "a4", "profile": "screen", "path": "build/kept.pdf"}] + [
+        {"document": "b", "locale": "en", "paper": "a4", "profile": p, "path": path}
+        for p, path in (("screen", "/etc/passwd"), ("print", "elsewhere.pdf"), ("archive", "build/../elsewhere.pdf"))]
+    (out / "manifest.json").write_text(json.dumps({"editions": old}), "utf-8")
+    output = Output("c", "en", "a4", "screen", "J", "build/new.pdf", 1, 1, "0" * 64, 0.1)
+    written = write_manifest(out, project, [output])
+    assert sorted(e["path"] for e in json.loads(written.read_text("utf-8"))["editions"]) == \
+        ["build/kept.pdf", "build/new.pdf"]
