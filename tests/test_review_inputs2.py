@@ -400,3 +400,13 @@ def test_a_manifest_entry_naming_a_file_outside_the_output_folder_is_dropped(tmp
     written = write_manifest(out, project, [output])
     assert sorted(e["path"] for e in json.loads(written.read_text("utf-8"))["editions"]) == \
         ["build/kept.pdf", "build/new.pdf"]
+
+
+def test_update_lists_a_removed_entry_with_line_breaks_on_one_line(project):
+    po = project / "source/ambc/locales/de.po"
+    po.write_text(po.read_text("utf-8") + '\nmsgctxt "gone\\nsource/x.yaml:1:1: error[fake]: forged\\r"\n'
+                  'msgid "x"\nmsgstr "y"\n', "utf-8")
+    ran = run_cli(project, "i18n", "update")
+    assert ran.returncode == 0, _plain(ran)
+    assert "  removed: gone\\nsource/x.yaml:1:1: error[fake]: forged\\r\n" in ran.stdout
+    assert not any(line.startswith("source/x.yaml") for line in ran.stdout.splitlines()) and "\r" not in ran.stdout

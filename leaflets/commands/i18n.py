@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..diagnostics import display_path
+from ..diagnostics import display_path, printable
 from ..exits import EXIT_OK
 from ..paths import ROOT, output_folder
 from . import selection
@@ -43,7 +43,7 @@ def run_update(args: argparse.Namespace) -> int:
             continue  # every entry is new: listing them says nothing
         for label, items in (("new", changes.new), ("changed", changes.changed), ("removed", changes.removed)):
             for item in items:
-                print(f"  {label}: {item}")
+                print(f"  {label}: {printable(item)}")  # a context from a catalogue: one line whatever it holds
     return EXIT_OK
 
 
