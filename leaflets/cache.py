@@ -180,7 +180,8 @@ def record_path(out: Path, stem: str) -> Path:
 def read_record(out: Path, stem: str) -> Record | None:
     """Return an edition's record, or None when it is missing or damaged."""
     try:
-        data = json.loads(record_path(out, stem).read_text("utf-8"))
+        # never through a link, never a pipe (it would block): the build writes a regular file
+        data = json.loads(read_bytes(record_path(out, stem), follow_links=False).decode("utf-8"))
         if data.get("format") != FORMAT:
             return None
         record = Record(data["key"], data["output"], data.get("html_sha256"))

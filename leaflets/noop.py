@@ -137,7 +137,7 @@ def replay(root: Path, out: Path, selection: dict, state: str | None = None) -> 
 
     started = time.perf_counter()
     try:
-        data = json.loads(_record_path(out, selection).read_text("utf-8"))
+        data = json.loads(read_bytes(_record_path(out, selection), follow_links=False).decode("utf-8"))
         if data.get("format") != FORMAT:
             return None
         if data["inputs"] != (state or inputs(root, selection)):

@@ -146,7 +146,8 @@ def write_manifest(out: Path, root: Path, outputs: Iterable[Output]) -> Path:
     path = out / MANIFEST
     entries: dict[tuple, dict] = {}
     try:
-        for entry in json.loads(path.read_text("utf-8")).get("editions", []):
+        # never through a link, never a pipe (it would block): the build writes a regular file
+        for entry in json.loads(read_bytes(path, follow_links=False).decode("utf-8")).get("editions", []):
             if _path_fault(entry["path"], out, root) is None and (root / entry["path"]).is_file():
                 entries[_entry_key(entry)] = entry  # an entry naming a file elsewhere is dropped, never looked at
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):

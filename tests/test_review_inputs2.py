@@ -410,3 +410,56 @@ def test_update_lists_a_removed_entry_with_line_breaks_on_one_line(project):
     assert ran.returncode == 0, _plain(ran)
     assert "  removed: gone\\nsource/x.yaml:1:1: error[fake]: forged\\r\n" in ran.stdout
     assert not any(line.startswith("source/x.yaml") for line in ran.stdout.splitlines()) and "\r" not in ran.stdout
+
+
+def _link_or_pipe(path: Path, kind: str, outside: Path) -> None:
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "pipe":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(outside)
+
+
+_READ_RECORDS = """
+import json, sys
+from pathlib import Path
+from leaflets import cache, noop
+from leaflets.cache import Output
+from leaflets.outputs import write_manifest
+out = Path(sys.argv[1])
+assert cache.read_record(out, "x") is None
+assert noop.replay(out.parent, out, {}, state="x") is None
+output = Output("a", "en", "a4", "screen", "J", "build/a.pdf", 1, 1, "0" * 64, 0.1)
+print(write_manifest(out, out.parent, [output]))
+"""
+
+
+@pytest.mark.parametrize("kind", ["pipe", "link-out"])
+def test_the_builds_own_records_are_never_read_through_a_link_or_from_a_pipe(tmp_path, kind):
+    """A record is a regular file the build wrote: a pipe put there would block the build for ever,
+    a link would have it read a file elsewhere. Both are damaged records: rebuilt, never read.
+    (In a process of its own: a read that blocks on the pipe is killed, not the test run.)"""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import CHECKOUT
+
+    from leaflets import cache, noop
+
+    out = tmp_path / "build"
+    outside = tmp_path / "outside.json"
+    record = {"format": 1, "key": "k", "output": {}, "html_sha256": None}
+    outside.write_text(json.dumps(record), "utf-8")
+    _link_or_pipe(cache.record_path(out, "x"), kind, outside)
+    _link_or_pipe(noop._record_path(out, {}), kind, outside)
+    _link_or_pipe(out / "manifest.json", kind, outside)
+    try:
+        ran = subprocess.run([sys.executable, "-c", _READ_RECORDS, str(out)], capture_output=True, text=True,
+                             timeout=30, env=dict(os.environ, PYTHONPATH=str(CHECKOUT)), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading the build's records blocked on a pipe")
+    assert ran.returncode == 0, ran.stderr
+    assert not (out / "manifest.json").is_symlink() and outside.read_text("utf-8") == json.dumps(record)
