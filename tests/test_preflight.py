@@ -428,5 +428,7 @@ def test_a_form_drawn_again_counts_each_time_and_is_read_once_per_place(tmp_path
     assert report.colour_uses("CMYK") == 16  # one k for each of the 16 draws of S
     assert report.colour_uses("RGB") == 3 + 15  # one rg for each T, and each RGB image drawn
     # Walked: each page once, T once per page, S once per place it is drawn from (two scales in
-    # T on each page, and page 1 itself), not once per draw (21 streams).
-    assert len(parsed) == 9
+    # T on each page, and page 1 itself), not once per draw (21 streams); then, for the check of
+    # things drawing themselves, each page once and each form once for each set of resources it is
+    # drawn with (T its own; S, which has none, T's and page 1's).
+    assert len(parsed) == 9 + 5

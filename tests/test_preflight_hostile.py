@@ -1,0 +1,173 @@
+"""Preflight of hostile PDFs made with pikepdf: each ends in a verdict naming the file and the
+problem (exit status 1), quickly and within bounded memory, never a traceback, a hang or an
+out-of-memory kill. Each file is checked by make_pdf.py in a process of its own, its address space
+capped, killed when it runs too long."""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import CHECKOUT
+
+N, D = pikepdf.Name, pikepdf.Dictionary
+MEMORY = 3 << 30  # a preflight unfolding what it reads ends in MemoryError, not in the machine's swap
+SECONDS = 60
+
+
+def preflight(folder: Path, name: str) -> tuple[int, str, float]:
+    """Run `make_pdf.py preflight NAME` in `folder` with its memory capped; return its exit status,
+    what it printed and how long it ran."""
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+    env = dict(os.environ, PYTHONPATH=str(CHECKOUT))
+    started = time.monotonic()
+    try:
+        ran = subprocess.run([sys.executable, str(CHECKOUT / "make_pdf.py"), "preflight", name], cwd=folder,
+                             env=env, capture_output=True, text=True, timeout=SECONDS,
+                             stdin=subprocess.DEVNULL, preexec_fn=bounded)
+    except subprocess.TimeoutExpired:  # subprocess.run kills the process
+        pytest.fail(f"preflight of {name} ran for more than {SECONDS} s")
+    text = ran.stdout + ran.stderr
+    assert "Traceback" not in text and "internal error" not in text, text
+    assert ran.returncode >= 0, f"preflight of {name} was killed by signal {-ran.returncode}: {text}"
+    return ran.returncode, text, time.monotonic() - started
+
+
+def pdf_with(edit: Callable[[pikepdf.Pdf], None]) -> bytes:
+    """Return a one-page PDF changed by `edit`."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    edit(pdf)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+# --- things drawn that draw themselves ---------------------------------------------------------
+# A viewer rendering any of these never ends: PDFium 1.x (pypdfium2) renders a page whose tiling
+# pattern paints with itself until it is stopped, and one whose annotation appearance draws
+# itself twice until memory runs out.
+
+def _form(pdf: pikepdf.Pdf, content: bytes, **entries: object) -> pikepdf.Stream:
+    return pdf.make_stream(content, Type=N.XObject, Subtype=N.Form, BBox=[0, 0, 10, 10], **entries)
+
+
+def _tiling(pdf: pikepdf.Pdf, content: bytes) -> pikepdf.Stream:
+    return pdf.make_stream(content, Type=N.Pattern, PatternType=1, PaintType=1, TilingType=1,
+                           BBox=[0, 0, 10, 10], XStep=10, YStep=10)
+
+
+def _page_fills_with(pdf: pikepdf.Pdf, pattern: pikepdf.Stream) -> None:
+    page = pdf.pages[0].obj
+    page.Resources = D(Pattern=D(P=pattern))
+    page.Contents = pdf.make_stream(b"/Pattern cs /P scn 0 0 200 200 re f\n")
+
+
+def _pattern_painting_with_itself(pdf: pikepdf.Pdf) -> None:
+    pattern = _tiling(pdf, b"/Pattern cs /P scn 0 0 10 10 re f /Pattern cs /P scn 0 0 5 5 re f\n")
+    pattern.Resources = D(Pattern=D(P=pattern))
+    _page_fills_with(pdf, pattern)
+
+
+def _pattern_drawing_a_form_painting_with_it(pdf: pikepdf.Pdf) -> None:
+    pattern = _tiling(pdf, b"/F Do /F Do\n")
+    form = _form(pdf, b"/Pattern cs /P scn 0 0 10 10 re f\n", Resources=D(Pattern=D(P=pattern)))
+    pattern.Resources = D(XObject=D(F=form))
+    _page_fills_with(pdf, pattern)
+
+
+def _patterns_painting_with_each_other(pdf: pikepdf.Pdf) -> None:
+    p, q = _tiling(pdf, b"/Pattern cs /Q scn 0 0 10 10 re f\n"), _tiling(pdf, b"/Pattern CS /P SCN 0 0 10 10 re S\n")
+    p.Resources, q.Resources = D(Pattern=D(Q=q)), D(Pattern=D(P=p))
+    _page_fills_with(pdf, p)
+
+
+def _annotated(pdf: pikepdf.Pdf, appearance: pikepdf.Stream) -> None:
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(D(
+        Type=N.Annot, Subtype=N.Square, Rect=[10, 10, 100, 100], AP=D(N=appearance)))]))
+
+
+def _appearance_drawing_itself(pdf: pikepdf.Pdf) -> None:
+    appearance = _form(pdf, b"/A Do /A Do\n")
+    appearance.Resources = D(XObject=D(A=appearance))
+    _annotated(pdf, appearance)
+
+
+def _appearance_drawing_a_form_drawing_it(pdf: pikepdf.Pdf) -> None:
+    appearance = _form(pdf, b"/F Do /F Do\n")
+    appearance.Resources = D(XObject=D(F=_form(pdf, b"/A Do /A Do\n", Resources=D(XObject=D(A=appearance)))))
+    _annotated(pdf, appearance)
+
+
+def _type3(pdf: pikepdf.Pdf, glyph: bytes) -> pikepdf.Dictionary:
+    font = pdf.make_indirect(D(Type=N.Font, Subtype=N.Type3, FontBBox=[0, 0, 10, 10],
+                               FontMatrix=[0.1, 0, 0, 0.1, 0, 0], FirstChar=97, LastChar=97, Widths=[10],
+                               Encoding=D(Type=N.Encoding, Differences=[97, N.g]),
+                               CharProcs=D(g=pdf.make_stream(glyph))))
+    page = pdf.pages[0].obj
+    page.Resources = D(Font=D(T=font))
+    page.Contents = pdf.make_stream(b"BT /T 12 Tf 10 10 Td (aaaa) Tj ET\n")
+    return font
+
+
+def _glyph_showing_its_own_font(pdf: pikepdf.Pdf) -> None:
+    font = _type3(pdf, b"10 0 d0 BT /T 1 Tf (aa) Tj ET\n")
+    font.Resources = D(Font=D(T=font))
+
+
+def _glyph_drawing_a_form_showing_its_font(pdf: pikepdf.Pdf) -> None:
+    font = _type3(pdf, b"10 0 d0 /F Do /F Do\n")
+    font.Resources = D(XObject=D(F=_form(pdf, b"BT /T 1 Tf (aa) Tj ET\n", Resources=D(Font=D(T=font)))))
+
+
+@pytest.mark.parametrize(("build", "verdict"), [
+    (_pattern_painting_with_itself, "a tiling pattern draws itself (page 1)"),
+    (_pattern_drawing_a_form_painting_with_it, "a tiling pattern draws itself (page 1)"),
+    (_patterns_painting_with_each_other, "a tiling pattern draws itself (page 1)"),
+    (_appearance_drawing_itself, "an annotation's appearance draws itself (page 1)"),
+    (_appearance_drawing_a_form_drawing_it, "an annotation's appearance draws itself (page 1)"),
+    (_glyph_showing_its_own_font, "a Type3 font's glyph draws itself (page 1)"),
+    (_glyph_drawing_a_form_showing_its_font, "a Type3 font's glyph draws itself (page 1)"),
+], ids=["pattern-itself", "pattern-form-pattern", "pattern-pattern", "appearance-itself",
+        "appearance-form-appearance", "glyph-own-font", "glyph-form-font"])
+def test_preflight_of_something_drawn_that_draws_itself_ends_in_a_verdict(tmp_path, build, verdict):
+    """The file fails before PDFium reads its pages, named and said why."""
+    (tmp_path / "cycle.pdf").write_bytes(pdf_with(build))
+    status, text, seconds = preflight(tmp_path, "cycle.pdf")
+    assert status == 1 and f"FAIL  cycle.pdf: not inspected: {verdict}: no viewer can draw it" in text, text
+    assert seconds < 20
+
+
+def _drawn_again_without_a_cycle(pdf: pikepdf.Pdf) -> None:
+    """What an honest file does: a pattern painted twice, through a form the page draws too, a
+    Type3 glyph shown by the page and by the pattern's form, a soft mask and two annotations sharing
+    one appearance. Nothing draws itself."""
+    font = _type3(pdf, b"10 0 d0 0 0 10 10 re f\n")
+    form = _form(pdf, b"BT /T 1 Tf (aa) Tj ET 0 0 5 5 re f\n", Resources=D(Font=D(T=font)))
+    pattern = _tiling(pdf, b"/F Do /F Do\n")
+    pattern.Resources = D(XObject=D(F=form))
+    mask = D(Type=N.Mask, S=N.Luminosity, G=_form(pdf, b"1 g 0 0 10 10 re f\n", Group=D(S=N.Transparency)))
+    page = pdf.pages[0].obj
+    page.Resources = D(Font=D(T=font), Pattern=D(P=pattern), XObject=D(F=form), ExtGState=D(M=D(SMask=mask)))
+    page.Contents = pdf.make_stream(b"/Pattern cs /P scn 0 0 100 100 re f /P scn 100 100 50 50 re f "
+                                    b"q /M gs /F Do Q BT /T 12 Tf 10 10 Td (aaaa) Tj ET\n")
+    appearance = _form(pdf, b"/F Do\n", Resources=D(XObject=D(F=form)))
+    _annotated(pdf, appearance)
+    page.Annots.append(pdf.make_indirect(D(Type=N.Annot, Subtype=N.Square, Rect=[0, 0, 9, 9], AP=D(N=appearance))))
+
+
+def test_preflight_of_things_drawn_again_without_a_cycle_inspects_the_file(tmp_path):
+    (tmp_path / "again.pdf").write_bytes(pdf_with(_drawn_again_without_a_cycle))
+    status, text, _ = preflight(tmp_path, "again.pdf")
+    assert "not inspected" not in text and "again.pdf: PDF 1." in text, text
+    assert "font T (Type3): embedded" in text
