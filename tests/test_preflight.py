@@ -28,7 +28,8 @@ TAGGING_IDS = {"ua.artifact-hyphens", "ua.artifact-furniture", "ua.marked-conten
 SCREEN_IDS = {"ua.claimed", "ua.marked", "ua.struct-tree", "ua.lang", "ua.display-doc-title", "ua.title",
               "ua.outline", "ua.headings", "ua.figures-alt"} | TAGGING_IDS
 ARCHIVE_IDS = {"a.claimed", "a.output-intent", "a.attachments", "a.af", "a.mime-types", "a.xmp-extension"} | TAGGING_IDS
-GENERIC_IDS = {"pdf.opens", "fonts.embedded", "fonts.tounicode", "meta.title", "pdf.id", "links.area", "links.target"}
+GENERIC_IDS = {"pdf.opens", "fonts.embedded", "fonts.tounicode", "meta.title", "meta.xmp", "pdf.id", "links.area",
+               "links.target"}
 # The project's finishing steps for each variant (leaflets/profiles.py), so that a file made
 # here is as clean as an edition and a test's fault is the only one.
 FINISHING = {"pdf/x-4": ("drop_link_annotations", "drop_unused_colour_spaces", "pdfx4_metadata"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 import io
 import os
 import resource
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,3 +173,106 @@ def test_preflight_of_things_drawn_again_without_a_cycle_inspects_the_file(tmp_p
     status, text, _ = preflight(tmp_path, "again.pdf")
     assert "not inspected" not in text and "again.pdf: PDF 1." in text, text
     assert "font T (Type3): embedded" in text
+
+
+# --- XMP metadata that is not an XMP packet ----------------------------------------------------
+# pikepdf repairs what it can of such a packet, replaces the rest with an empty one, and logs a
+# warning with a traceback ("Error occurred parsing XMP ... ValueError: Metadata seems to be XML
+# but not XMP") that Python prints on stderr when nothing configured logging.
+
+RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+DC = 'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+PDFAID = 'xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"'
+
+
+def _packet(description: str, prolog: str = "") -> str:
+    return (f'{prolog}<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF {RDF}>'
+            f'<rdf:Description rdf:about="" {description}</rdf:Description></rdf:RDF></x:xmpmeta>')
+
+
+CLAIMING = _packet(f'{PDFAID} {DC} pdfaid:part="3" pdfaid:conformance="B">'
+                   '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Brücke</rdf:li></rdf:Alt></dc:title>')
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE x:xmpmeta [<!ENTITY a "lol">'
+          + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+          + "]>" + _packet(f"{DC}><dc:title>&j;</dc:title>"))
+
+
+def _inflating(head: bytes, spaces: int, tail: bytes) -> bytes:
+    """Return Flate (zlib) data that inflates to `head`, `spaces` spaces and `tail`, made without
+    holding or compressing them all: a chunk of spaces is compressed once after a full flush (so
+    it refers to nothing before it) and its bytes repeated."""
+    packer, chunk = zlib.compressobj(9, zlib.DEFLATED, -15), b" " * 10_000_000
+    start = packer.compress(head) + packer.flush(zlib.Z_FULL_FLUSH)
+    block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    end = packer.compress(tail) + packer.flush()
+    checksum = zlib.adler32(head)
+    for _ in range(spaces // len(chunk)):
+        checksum = zlib.adler32(chunk, checksum)
+    return b"\x78\xda" + start + block * (spaces // len(chunk)) + end + struct.pack(">I", zlib.adler32(tail, checksum))
+
+
+def _with_metadata(data: bytes, flate: bool = False) -> Callable[[pikepdf.Pdf], None]:
+    def edit(pdf: pikepdf.Pdf) -> None:
+        stream = pdf.make_stream(b"")
+        if flate:  # data is Flate already, written as it is (qpdf leaves /Type /Metadata uncompressed)
+            stream.write(data, filter=N.FlateDecode)
+        else:
+            stream.write(data)
+            stream.Type = N.Metadata
+        stream.Subtype = N.XML
+        pdf.Root.Metadata = stream
+    return edit
+
+
+def _write(folder: Path, edit: Callable[[pikepdf.Pdf], None]) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    edit(pdf)
+    # As written: pikepdf's save would otherwise read the packet (to set its PDF version), replace
+    # what it cannot read and compress nothing.
+    pdf.save(folder / "meta.pdf", fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    (b"Dear printer, this is not XML.", "the XMP metadata is not well-formed XML (Start tag expected"),
+    (b"<leaflet><title>Tablets</title></leaflet>", "the XMP metadata is XML but no XMP packet (no rdf:RDF)"),
+    (LAUGHS.encode(), "the XMP metadata is not well-formed XML (Maximum entity amplification"),
+    (_packet(f'{PDFAID} pdfaid:part="3" pdfaid:conformance="{"B" * 5_000_000}">').encode(),
+     "the XMP metadata decodes to more than 4 MB"),
+    (CLAIMING.replace("<?xml", "").encode("latin-1"), "the XMP metadata is not well-formed XML (Invalid bytes"),
+    (('<?xml version="1.0"?><!DOCTYPE x:xmpmeta SYSTEM "http://example.com/xmp.dtd">' + CLAIMING).encode(),
+     "the XMP metadata declares a DOCTYPE"),
+    (('<?xml version="1.0"?><!DOCTYPE x:xmpmeta [<!ENTITY t SYSTEM "file:///etc/passwd">]>'
+      + _packet(f"{DC}><dc:title>&t;</dc:title>")).encode(), "the XMP metadata declares a DOCTYPE"),
+    (CLAIMING.replace(PDFAID, 'xmlns:pdfaid=""').encode(), "the XMP metadata is not well-formed XML (xmlns:pdfaid"),
+    (CLAIMING.replace(PDFAID, "").encode(), "the XMP metadata is not well-formed XML (Namespace prefix pdfaid"),
+    (_packet(f"{DC}>" + "<dc:x>" * 100_000 + "</dc:x>" * 100_000).encode(),
+     "the XMP metadata is not well-formed XML (Excessive depth"),
+], ids=["not-xml", "not-xmp", "billion-laughs", "huge-attribute", "latin-1-read-as-utf-8", "doctype",
+        "external-entity", "empty-namespace", "undeclared-prefix", "nested-too-deep"])
+def test_preflight_of_metadata_that_is_no_xmp_packet_says_so(tmp_path, data, problem):
+    """The file is inspected; meta.xmp fails naming the problem, and the packet claims nothing (a
+    PDF/A claim in an undeclared prefix is not taken at its word)."""
+    _write(tmp_path, _with_metadata(data))
+    status, text, seconds = preflight(tmp_path, "meta.pdf")
+    assert status == 1 and f"FAIL  meta.xmp             {problem}" in text, text
+    assert "claims:  none" in text and "title:   -" in text
+    assert seconds < 20
+
+
+def test_preflight_of_a_packet_in_utf16_reads_it(tmp_path):
+    """An encoding of its own that the packet says (or its byte order mark does) is no problem."""
+    _write(tmp_path, _with_metadata(CLAIMING.encode("utf-16")))
+    status, text, _ = preflight(tmp_path, "meta.pdf")
+    assert "PASS  meta.xmp" in text and "claims:  PDF/A-3b" in text and "title:   Brücke" in text, text
+
+
+def test_preflight_of_a_packet_inflating_to_gigabytes_ends_at_once(tmp_path):
+    """PDFium inflates the whole packet as it opens the file: 1.4 MB of Flate that inflate to
+    1.5 GB fail the file before it does."""
+    head, tail = CLAIMING.encode().split(b"</x:xmpmeta>")
+    _write(tmp_path, _with_metadata(_inflating(head, 1_500_000_000, b"</x:xmpmeta>" + tail), flate=True))
+    assert (tmp_path / "meta.pdf").stat().st_size < 2_000_000
+    status, text, seconds = preflight(tmp_path, "meta.pdf")
+    assert status == 1 and "FAIL  meta.pdf: not inspected: its XMP metadata decodes to more than" in text, text
+    assert seconds < 20

@@ -35,7 +35,7 @@ class TooLarge(ValueError):
     """Content preflight will not walk to the end: the file fails, not inspected."""
 
 
-def _decoded_length(stream: pikepdf.Stream, limit: int) -> int:
+def decoded_length(stream: pikepdf.Stream, limit: int) -> int:
     """Return the decoded length of `stream`, or a number above `limit` (never inflating more)."""
     import zlib
 
@@ -54,7 +54,7 @@ def _content_length(obj: pikepdf.Object, limit: int) -> int:
         [c for c in contents if isinstance(c, pikepdf.Stream)] if isinstance(contents, pikepdf.Array) else []
     total = 0
     for stream in streams:
-        total += _decoded_length(stream, limit - total)
+        total += decoded_length(stream, limit - total)
         if total > limit:
             break
     return total
