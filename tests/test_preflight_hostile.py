@@ -132,6 +132,14 @@ def _glyph_drawing_a_form_showing_its_font(pdf: pikepdf.Pdf) -> None:
     font.Resources = D(XObject=D(F=_form(pdf, b"BT /T 1 Tf (aa) Tj ET\n", Resources=D(Font=D(T=font)))))
 
 
+def _form_masked_by_itself(pdf: pikepdf.Pdf) -> None:
+    form = _form(pdf, b"/M gs 0 0 10 10 re f\n")
+    form.Resources = D(ExtGState=D(M=D(SMask=D(Type=N.Mask, S=N.Luminosity, G=form))))
+    page = pdf.pages[0].obj
+    page.Resources = D(XObject=D(F=form))
+    page.Contents = pdf.make_stream(b"/F Do\n")
+
+
 @pytest.mark.parametrize(("build", "verdict"), [
     (_pattern_painting_with_itself, "a tiling pattern draws itself (page 1)"),
     (_pattern_drawing_a_form_painting_with_it, "a tiling pattern draws itself (page 1)"),
@@ -140,13 +148,35 @@ def _glyph_drawing_a_form_showing_its_font(pdf: pikepdf.Pdf) -> None:
     (_appearance_drawing_a_form_drawing_it, "an annotation's appearance draws itself (page 1)"),
     (_glyph_showing_its_own_font, "a Type3 font's glyph draws itself (page 1)"),
     (_glyph_drawing_a_form_showing_its_font, "a Type3 font's glyph draws itself (page 1)"),
+    (_form_masked_by_itself, "a form draws itself (page 1)"),
 ], ids=["pattern-itself", "pattern-form-pattern", "pattern-pattern", "appearance-itself",
-        "appearance-form-appearance", "glyph-own-font", "glyph-form-font"])
+        "appearance-form-appearance", "glyph-own-font", "glyph-form-font", "form-soft-mask-itself"])
 def test_preflight_of_something_drawn_that_draws_itself_ends_in_a_verdict(tmp_path, build, verdict):
     """The file fails before PDFium reads its pages, named and said why."""
     (tmp_path / "cycle.pdf").write_bytes(pdf_with(build))
     status, text, seconds = preflight(tmp_path, "cycle.pdf")
     assert status == 1 and f"FAIL  cycle.pdf: not inspected: {verdict}: no viewer can draw it" in text, text
+    assert seconds < 20
+
+
+def _pattern_inflating(pdf: pikepdf.Pdf) -> None:
+    """A tiling pattern whose cell inflates from about 120 KB to 120 MB of drawing operators."""
+    cell = pdf.make_stream(b"")
+    cell.write(zlib.compress(b"0 0 m\n" * 20_000_000, 9), filter=N.FlateDecode)
+    for key, value in dict(Type=N.Pattern, PatternType=1, PaintType=1, TilingType=1, BBox=[0, 0, 10, 10],
+                           XStep=10, YStep=10).items():
+        cell[f"/{key}"] = value
+    _page_fills_with(pdf, cell)
+
+
+def test_preflight_of_a_pattern_inflating_to_megabytes_ends_at_once(tmp_path):
+    """What the check of things drawing themselves reads beyond the content walk (patterns,
+    glyphs, appearances) is read within a budget too."""
+    (tmp_path / "bomb.pdf").write_bytes(pdf_with(_pattern_inflating))
+    assert (tmp_path / "bomb.pdf").stat().st_size < 1_000_000
+    status, text, seconds = preflight(tmp_path, "bomb.pdf")
+    assert status == 1 and "FAIL  bomb.pdf: not inspected: its content decodes to too many bytes for its size " \
+        "(page 1, patterns, glyphs and appearances included)" in text, text
     assert seconds < 20
 
 
