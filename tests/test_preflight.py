@@ -421,7 +421,7 @@ def test_a_form_drawn_again_counts_each_time_and_is_read_once_per_place(tmp_path
 
     parsed = []
     parse = pikepdf.parse_content_stream
-    monkeypatch.setattr(content.pikepdf, "parse_content_stream", lambda s: parsed.append(s) or parse(s))
+    monkeypatch.setattr(content.pikepdf, "parse_content_stream", lambda s, *only: parsed.append(s) or parse(s, *only))
     report = inspect_pdf(_forms_drawn_again_pdf(tmp_path / "again.pdf"))
     t_draw = [(1, "Im", "RGB", 20.0)] * 3 + [(1, "Im", "RGB", 10.0)] * 2  # S at scale 1 (1 in), then 2
     assert [(i.page, i.name, i.colour, i.ppi) for i in report.images] == \
