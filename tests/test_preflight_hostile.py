@@ -306,3 +306,18 @@ def test_preflight_of_a_packet_inflating_to_gigabytes_ends_at_once(tmp_path):
     status, text, seconds = preflight(tmp_path, "meta.pdf")
     assert status == 1 and "FAIL  meta.pdf: not inspected: its XMP metadata decodes to more than" in text, text
     assert seconds < 20
+
+
+def _pattern_of_damaged_data(pdf: pikepdf.Pdf) -> None:
+    cell = _tiling(pdf, b"")
+    cell.write(b"this is no Flate data", filter=N.FlateDecode)
+    _page_fills_with(pdf, cell)
+
+
+def test_preflight_of_a_pattern_qpdf_cannot_decode_reports_the_damage(tmp_path):
+    """A damaged pattern draws nothing the check can follow: the file is inspected as before, and
+    qpdf's check names the damage."""
+    (tmp_path / "damaged.pdf").write_bytes(pdf_with(_pattern_of_damaged_data))
+    status, text, _ = preflight(tmp_path, "damaged.pdf")
+    assert status == 1 and "damaged.pdf: PDF 1." in text and "FAIL  pdf.opens" in text, text
+    assert "incorrect header check" in text

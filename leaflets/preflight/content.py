@@ -302,13 +302,18 @@ class _CycleCheck:
         content, resources, owner, kind = node
         if not isinstance(resources, pikepdf.Dictionary):
             resources = pikepdf.Dictionary()
-        self.content_bytes -= _content_length(content, self.content_bytes)
-        if self.content_bytes < 0:
-            raise TooLarge(f"its content decodes to too many bytes for its size (page {number}, "
-                           "patterns, glyphs and appearances included)")
-        # Only the operators that draw content of their own are handed back (qpdf parses the rest
-        # and drops it): a check of a few thousand operators a page costs a few milliseconds.
-        instructions = pikepdf.parse_content_stream(content, DRAWING_OPERATORS)
+        try:
+            self.content_bytes -= _content_length(content, self.content_bytes)
+            if self.content_bytes < 0:
+                raise TooLarge(f"its content decodes to too many bytes for its size (page {number}, "
+                               "patterns, glyphs and appearances included)")
+            # Only the operators that draw content of their own are handed back (qpdf parses the
+            # rest and drops it): a check of a few thousand operators a page costs a few milliseconds.
+            instructions = pikepdf.parse_content_stream(content, DRAWING_OPERATORS)
+        except pikepdf.PdfError:
+            # A pattern, glyph or appearance whose data qpdf cannot decode draws nothing anyone can
+            # follow; qpdf's check lists the damage (pdf.opens), as it does for content not drawn.
+            return []
         drawn: list[_Node] = []
         for operands, operator in instructions:
             op = str(operator)
