@@ -9,6 +9,8 @@ or print a traceback about it (pikepdf logs one for XML that is not XMP).
 
 from __future__ import annotations
 
+import re
+
 import pikepdf
 from lxml import etree
 
@@ -18,6 +20,7 @@ XMP_META = "adobe:ns:meta/"
 # hundred. No packet preflight reads may decode to more (a few hundred bytes of Flate could
 # inflate to gigabytes).
 MAX_XMP_BYTES = 4_000_000
+QPDF_STREAM = re.compile(r"^stream <[^>]*>(?: \([^)]*\))?: ")  # how qpdf names the bytes it was handed
 
 
 def read_xmp(pdf: pikepdf.Pdf) -> tuple[etree._Element | None, str | None]:
@@ -35,7 +38,7 @@ def read_xmp(pdf: pikepdf.Pdf) -> tuple[etree._Element | None, str | None]:
             return None, f"the XMP metadata decodes to more than {MAX_XMP_BYTES // 1_000_000} MB"
         data = metadata.read_bytes()
     except pikepdf.PdfError as error:
-        return None, f"the XMP metadata stream cannot be decoded ({str(error).strip().splitlines()[0]})"
+        return None, f"the XMP metadata stream cannot be decoded ({QPDF_STREAM.sub('', _first_line(error))})"
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_pis=False)
     try:
