@@ -49,7 +49,7 @@ def read_xmp(pdf: pikepdf.Pdf) -> tuple[etree._Element | None, str | None]:
         return None, f"the XMP metadata cannot be read as XML ({_first_line(error)})"
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return None, "the XMP metadata declares a DOCTYPE (XMP allows none; its entities are not read)"
+        return None, "the XMP metadata declares a DOCTYPE (preflight reads no DTD or entity of a packet)"
     if namespace_errors := [entry for entry in parser.error_log if entry.domain == etree.ErrorDomains.NAMESPACE]:
         return None, f"the XMP metadata misuses a namespace (line {namespace_errors[0].line}: " \
                      f"{namespace_errors[0].message.strip()})"
