@@ -28,7 +28,8 @@ TAGGING_IDS = {"ua.artifact-hyphens", "ua.artifact-furniture", "ua.marked-conten
 SCREEN_IDS = {"ua.claimed", "ua.marked", "ua.struct-tree", "ua.lang", "ua.display-doc-title", "ua.title",
               "ua.outline", "ua.headings", "ua.figures-alt"} | TAGGING_IDS
 ARCHIVE_IDS = {"a.claimed", "a.output-intent", "a.attachments", "a.af", "a.mime-types", "a.xmp-extension"} | TAGGING_IDS
-GENERIC_IDS = {"pdf.opens", "fonts.embedded", "fonts.tounicode", "meta.title", "pdf.id", "links.area", "links.target"}
+GENERIC_IDS = {"pdf.opens", "fonts.embedded", "fonts.tounicode", "meta.title", "meta.xmp", "pdf.id", "links.area",
+               "links.target"}
 # The project's finishing steps for each variant (leaflets/profiles.py), so that a file made
 # here is as clean as an edition and a test's fault is the only one.
 FINISHING = {"pdf/x-4": ("drop_link_annotations", "drop_unused_colour_spaces", "pdfx4_metadata"),
@@ -420,7 +421,7 @@ def test_a_form_drawn_again_counts_each_time_and_is_read_once_per_place(tmp_path
 
     parsed = []
     parse = pikepdf.parse_content_stream
-    monkeypatch.setattr(content.pikepdf, "parse_content_stream", lambda s: parsed.append(s) or parse(s))
+    monkeypatch.setattr(content.pikepdf, "parse_content_stream", lambda s, *only: parsed.append(s) or parse(s, *only))
     report = inspect_pdf(_forms_drawn_again_pdf(tmp_path / "again.pdf"))
     t_draw = [(1, "Im", "RGB", 20.0)] * 3 + [(1, "Im", "RGB", 10.0)] * 2  # S at scale 1 (1 in), then 2
     assert [(i.page, i.name, i.colour, i.ppi) for i in report.images] == \
@@ -428,5 +429,7 @@ def test_a_form_drawn_again_counts_each_time_and_is_read_once_per_place(tmp_path
     assert report.colour_uses("CMYK") == 16  # one k for each of the 16 draws of S
     assert report.colour_uses("RGB") == 3 + 15  # one rg for each T, and each RGB image drawn
     # Walked: each page once, T once per page, S once per place it is drawn from (two scales in
-    # T on each page, and page 1 itself), not once per draw (21 streams).
-    assert len(parsed) == 9
+    # T on each page, and page 1 itself), not once per draw (21 streams); then, for the check of
+    # things drawing themselves, each page once and each form once for each set of resources it is
+    # drawn with (T its own; S, which has none, T's and page 1's).
+    assert len(parsed) == 9 + 5

@@ -35,7 +35,7 @@ class TooLarge(ValueError):
     """Content preflight will not walk to the end: the file fails, not inspected."""
 
 
-def _decoded_length(stream: pikepdf.Stream, limit: int) -> int:
+def decoded_length(stream: pikepdf.Stream, limit: int) -> int:
     """Return the decoded length of `stream`, or a number above `limit` (never inflating more)."""
     import zlib
 
@@ -54,7 +54,7 @@ def _content_length(obj: pikepdf.Object, limit: int) -> int:
         [c for c in contents if isinstance(c, pikepdf.Stream)] if isinstance(contents, pikepdf.Array) else []
     total = 0
     for stream in streams:
-        total += _decoded_length(stream, limit - total)
+        total += decoded_length(stream, limit - total)
         if total > limit:
             break
     return total
@@ -135,10 +135,12 @@ class ContentWalker:
         self.operators = max(MIN_OPERATORS, file_size)
         # What walking a form found, by everything the walk depends on (see _draw).
         self._walked: dict[tuple, _FormWalk] = {}
+        self._cycles = _CycleCheck(file_size)
 
     def walk_page(self, number: int, page: pikepdf.Page) -> None:
-        """Walk one page's content and resources."""
+        """Walk one page's content and resources, then fail it if anything it draws draws itself."""
         self._walk(page.obj, inherited(page.obj, "/Resources"), IDENTITY, number, ())
+        self._cycles.check(number, page.obj)
 
     def _walk(self, stream: pikepdf.Object, resources: object, ctm: Matrix, page: int,
               forms: tuple[Ident, ...]) -> None:
@@ -247,3 +249,127 @@ class ContentWalker:
             self.fonts[ident] = font_info(key, font)
             if font.get("/Subtype") == "/Type3" and isinstance(font.get("/Resources"), pikepdf.Dictionary):
                 self._collect_fonts(font.Resources)
+
+
+# What content a content stream makes a viewer draw, by the kind of object named (`Do`, `scn`/`SCN`,
+# `Tf`, `gs`, the page's annotations): said in a failure when one of them draws itself.
+PAGE, FORM, PATTERN, GLYPH, APPEARANCE = ("a page", "a form", "a tiling pattern", "a Type3 font's glyph",
+                                          "an annotation's appearance")
+DRAWING_OPERATORS = "Do scn SCN Tf gs"
+_Node = tuple[pikepdf.Object, object, Ident, str]  # content, its resources, whose resources, kind
+
+
+class _CycleCheck:
+    """Fail a page on which anything drawn draws itself, at once or through others: a form, a
+    tiling pattern's cell, a Type3 glyph procedure, a soft mask or an annotation's appearance.
+    A viewer rendering it never ends (PDFium runs until stopped, or until memory runs out).
+
+    The content walk follows forms only, for the facts they hold; this check follows everything
+    that draws content, for the cycle only: each content stream is read once for each set of
+    resources it is drawn with (a form without resources of its own uses its drawer's), so a
+    fan-out costs nothing more. It reads within a byte budget of its own, as large as the walk's."""
+
+    def __init__(self, file_size: int) -> None:
+        self.content_bytes = max(MIN_CONTENT_BYTES, 20 * file_size)
+        self._done: set[tuple[Ident, Ident]] = set()  # read, and nothing drawn from it draws itself
+
+    def check(self, number: int, page: pikepdf.Dictionary) -> None:
+        """Raise TooLarge if anything page `number` draws draws itself."""
+        resources = inherited(page, "/Resources")
+        # Depth first, with a stack (a chain may be thousands long): each entry is a node being
+        # read and what it draws still to visit; `chain` holds the nodes being read, each with the
+        # kind of thing it was drawn as.
+        root: _Node = (page, resources, page.objgen, PAGE)
+        stack = [((page.objgen, page.objgen), iter(self._drawn(root, number)))]
+        chain = {stack[0][0]: PAGE}
+        while stack:
+            node = next(stack[-1][1], None)
+            if node is None:
+                key, _ = stack.pop()
+                del chain[key]
+                self._done.add(key)
+                continue
+            content, resources, owner, kind = node
+            key = (content.objgen, owner)
+            if key in chain:
+                raise TooLarge(f"{chain[key]} draws itself (page {number}): no viewer can draw it to the end")
+            if key not in self._done:
+                chain[key] = kind
+                stack.append((key, iter(self._drawn(node, number))))
+
+    def _drawn(self, node: _Node, number: int) -> list[_Node]:
+        """Return what the content of `node` draws, each with the resources it is drawn with."""
+        content, resources, owner, kind = node
+        if not isinstance(resources, pikepdf.Dictionary):
+            resources = pikepdf.Dictionary()
+        try:
+            self.content_bytes -= _content_length(content, self.content_bytes)
+            if self.content_bytes < 0:
+                raise TooLarge(f"its content decodes to too many bytes for its size (page {number}, "
+                               "patterns, glyphs and appearances included)")
+            # Only the operators that draw content of their own are handed back (qpdf parses the
+            # rest and drops it): a check of a few thousand operators a page costs a few milliseconds.
+            instructions = pikepdf.parse_content_stream(content, DRAWING_OPERATORS)
+        except pikepdf.PdfError:
+            # A pattern, glyph or appearance whose data qpdf cannot decode draws nothing anyone can
+            # follow; qpdf's check lists the damage (pdf.opens), as it does for content not drawn.
+            return []
+        drawn: list[_Node] = []
+        for operands, operator in instructions:
+            op = str(operator)
+            name = str(operands[-1 if op in ("scn", "SCN") else 0]) if operands else ""
+            if op == "Do":
+                drawn += _node(_entry(resources, "/XObject", name), FORM, resources, owner)
+            elif op in ("scn", "SCN") and operands and isinstance(operands[-1], pikepdf.Name):
+                pattern = _entry(resources, "/Pattern", name)
+                if isinstance(pattern, pikepdf.Stream) and pattern.get("/PatternType") == 1:
+                    drawn += _node(pattern, PATTERN, resources, owner)
+            elif op == "Tf":
+                font = _entry(resources, "/Font", name)
+                if isinstance(font, pikepdf.Dictionary) and font.get("/Subtype") == "/Type3":
+                    # Glyphs are drawn with the font's resources, or else those of the content
+                    # showing them; a font written out in a resource dictionary is that
+                    # dictionary's, under its name.
+                    if isinstance(font.get("/Resources"), pikepdf.Dictionary):
+                        resources_of_glyphs = font.Resources
+                        owner_of_glyphs: Ident = font.objgen if font.is_indirect else f"{owner}/Font{name}"
+                    else:
+                        resources_of_glyphs, owner_of_glyphs = resources, owner
+                    procs = font.get("/CharProcs")
+                    for proc in procs.values() if isinstance(procs, pikepdf.Dictionary) else ():
+                        if isinstance(proc, pikepdf.Stream):
+                            drawn.append((proc, resources_of_glyphs, owner_of_glyphs, GLYPH))
+            elif op == "gs":
+                state = _entry(resources, "/ExtGState", name)
+                mask = state.get("/SMask") if isinstance(state, pikepdf.Dictionary) else None
+                if isinstance(mask, pikepdf.Dictionary):
+                    drawn += _node(mask.get("/G"), FORM, resources, owner)
+        if kind == PAGE:
+            for annotation in _list(content.get("/Annots")):
+                appearances = annotation.get("/AP") if isinstance(annotation, pikepdf.Dictionary) else None
+                for states in (appearances.values() if isinstance(appearances, pikepdf.Dictionary) else ()):
+                    streams = [states] if isinstance(states, pikepdf.Stream) else \
+                        list(states.values()) if isinstance(states, pikepdf.Dictionary) else []
+                    for stream in streams:
+                        drawn += _node(stream, APPEARANCE, resources, owner)
+        return drawn
+
+
+def _node(target: object, kind: str, resources: pikepdf.Dictionary, owner: Ident) -> list[_Node]:
+    """Return a stream drawn from content with `resources` (`owner`'s) as a node of the check (none
+    when it is not one that draws content): with its own resources, or else its drawer's."""
+    if not isinstance(target, pikepdf.Stream) or (kind == FORM and target.get("/Subtype") != "/Form"):
+        return []
+    own = target.get("/Resources")
+    return [(target, own, target.objgen, kind) if isinstance(own, pikepdf.Dictionary)
+            else (target, resources, owner, kind)]
+
+
+def _entry(resources: pikepdf.Dictionary, category: str, name: str) -> object:
+    """Return the named entry of a resource category, or None."""
+    entries = resources.get(category)
+    return entries.get(name) if isinstance(entries, pikepdf.Dictionary) and name else None
+
+
+def _list(value: object) -> list:
+    return list(value) if isinstance(value, pikepdf.Array) else []

@@ -11,8 +11,9 @@ import pikepdf
 import pypdfium2
 
 from ..paths import read_bytes
-from .content import ContentWalker, TooLarge, inherited
+from .content import MIN_CONTENT_BYTES, ContentWalker, TooLarge, inherited
 from .standards import StandardsFacts, read_standards
+from .xmp import check_xmp_size, read_xmp
 from .model import MM_PER_PT, Claims, OutputIntent, PageBoxes, PageInfo, PdfReport, PreflightError, Rect
 
 HEADING = re.compile(r"^/H([1-6])$")
@@ -51,7 +52,9 @@ def inspect_pdf(path: Path) -> PdfReport:
 
 def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
     with pdf:
-        root, xmp = pdf.Root, _xmp(pdf)
+        check_xmp_size(pdf, max(MIN_CONTENT_BYTES, 20 * len(data)))  # what the content walk may read
+        xmp_problem = read_xmp(pdf)[1]
+        root, xmp = pdf.Root, ({} if xmp_problem else _xmp(pdf))
         info = pdf.trailer.get("/Info")
         info = info if isinstance(info, pikepdf.Dictionary) else pikepdf.Dictionary()
         headings, figures, without_alt = _structure(root)
@@ -86,6 +89,7 @@ def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
             colours=tuple(sorted(walker.colours.items())),
             images=tuple(walker.images),
             standards=_standards(pdf, data),
+            xmp_problem=xmp_problem,
         )
 
 
@@ -124,7 +128,8 @@ def _flag(dictionary: object, key: str) -> bool:
 
 
 def _xmp(pdf: pikepdf.Pdf) -> dict[str, str]:
-    """Return the non-empty XMP properties preflight reads, keyed by prefixed name."""
+    """Return the non-empty XMP properties preflight reads, keyed by prefixed name (from a packet
+    read_xmp found no problem in: pikepdf repairs or replaces others, printing a traceback)."""
     try:
         meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
         found = {key: meta.get(key) for key in XMP_KEYS}

@@ -121,6 +121,7 @@ class PdfReport:
     colours: tuple[tuple[str, int], ...]  # (family, uses), e.g. ("CMYK", 12)
     images: tuple[ImageInfo, ...]
     standards: StandardsFacts = StandardsFacts()
+    xmp_problem: str | None = None  # what keeps the XMP metadata from being read as an XMP packet
 
     def colour_uses(self, family: str) -> int:
         """Return how often page content uses a colour family (RGB, CMYK, Gray, ...)."""

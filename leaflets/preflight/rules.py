@@ -22,7 +22,8 @@ COVERAGE = """\
 Covered here (machine-checkable facts read from the file):
   generic  the file opens and qpdf finds no structural damage; every font is
            embedded and has a ToUnicode map (or a standard simple encoding);
-           the document has a title; the trailer has an /ID; every link
+           the document has a title; XMP metadata, if any, is a well-formed
+           XMP packet; the trailer has an /ID; every link
            covers a glyph with a non-zero area and goes somewhere.
   screen   PDF/UA-1 claim in XMP; MarkInfo/Marked; a structure tree; /Lang;
            DisplayDocTitle; dc:title; at least one outline entry; heading
@@ -80,6 +81,8 @@ def _generic_rules(report: PdfReport) -> list[RuleResult]:
                 "every font maps to Unicode"),
         _check("meta.title", bool(report.title or report.info_title), "document has a title",
                "no dc:title in XMP and no /Title in Info"),
+        _check("meta.xmp", report.xmp_problem is None, "XMP metadata absent or readable as an XMP packet",
+               f"{report.xmp_problem}: the standards it claims, its title and properties are not read"),
         _check("pdf.id", report.standards.trailer_id, "the trailer has an /ID",
                "no /ID in the trailer (PDF/X-4 and PDF/A require one; it identifies the file)"),
         *_link_rules(report),

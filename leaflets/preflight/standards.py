@@ -16,6 +16,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from lxml import etree
 
+from .xmp import read_xmp
+
 HYPHEN = "\u2010"  # what line breaking inserts (CSS hyphenate-character); typed text uses U+002D
 URL_START = re.compile(r"https?://")
 INTERACTIVE = {"/Link", "/Widget", "/Screen", "/Movie", "/Sound", "/RichMedia", "/3D", "/FileAttachment"}
@@ -273,14 +275,7 @@ def _names_used(stream, resources, used: set, seen: set) -> None:
 
 
 def _xmp_tree(pdf: pikepdf.Pdf):
-    metadata = pdf.Root.get("/Metadata")
-    if not isinstance(metadata, pikepdf.Stream):
-        return None
-    try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
-        return etree.fromstring(metadata.read_bytes(), parser)
-    except etree.XMLSyntaxError:
-        return None
+    return read_xmp(pdf)[0]  # None without a packet, or with one that cannot be read (a problem of its own)
 
 
 def _xmp_properties(xmp):
