@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from .model import FontInfo, ImageInfo
+from .streams import TooLarge, decoded_length  # noqa: F401 - callers catch TooLarge from here
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -29,22 +30,6 @@ Ident = tuple[int, int] | str
 # honest file's content does; a leaflet page holds tens of kilobytes and a few thousand operators.
 MIN_CONTENT_BYTES = 8_000_000
 MIN_OPERATORS = 250_000
-
-
-class TooLarge(ValueError):
-    """Content preflight will not walk to the end: the file fails, not inspected."""
-
-
-def decoded_length(stream: pikepdf.Stream, limit: int) -> int:
-    """Return the decoded length of `stream`, or a number above `limit` (never inflating more)."""
-    import zlib
-
-    if stream.get("/Filter") in (pikepdf.Name.FlateDecode, pikepdf.Array([pikepdf.Name.FlateDecode])):
-        try:
-            return len(zlib.decompressobj().decompress(stream.read_raw_bytes(), limit + 1))
-        except zlib.error:
-            pass  # qpdf says what it makes of it below
-    return len(stream.read_bytes())
 
 
 def _content_length(obj: pikepdf.Object, limit: int) -> int:

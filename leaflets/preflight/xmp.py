@@ -14,6 +14,8 @@ import re
 import pikepdf
 from lxml import etree
 
+from .streams import TooLarge, decoded_length
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XMP_META = "adobe:ns:meta/"
 # A leaflet's packet holds a few kilobytes; thumbnails and edit histories make some reach a few
@@ -26,8 +28,6 @@ QPDF_STREAM = re.compile(r"^stream <[^>]*>(?: \([^)]*\))?: ")  # how qpdf names 
 def read_xmp(pdf: pikepdf.Pdf) -> tuple[etree._Element | None, str | None]:
     """Return the root of the file's XMP packet (None without one) and the problem that keeps
     it from being read (None when there is none, or no packet)."""
-    from .content import decoded_length  # content imports the model, which imports standards and this
-
     metadata = pdf.Root.get("/Metadata")
     if metadata is None:
         return None, None
@@ -64,8 +64,6 @@ def check_xmp_size(pdf: pikepdf.Pdf, limit: int) -> None:
     """Raise TooLarge if the XMP packet decodes to more than `limit` bytes: PDFium inflates the
     whole packet as it opens a file (a 1.4 MB file whose packet inflates to 1.5 GB takes it
     3 GB and then kills it)."""
-    from .content import TooLarge, decoded_length
-
     metadata = pdf.Root.get("/Metadata")
     try:
         too_large = isinstance(metadata, pikepdf.Stream) and decoded_length(metadata, limit) > limit
