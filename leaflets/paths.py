@@ -50,7 +50,9 @@ def _output_folder(text: str) -> Path:
 
     if not text.strip():
         raise argparse.ArgumentTypeError("the output folder is empty: name a folder, e.g. build/")
-    if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in text):
+    from .diagnostics import printable
+
+    if printable(text) != text:
         # every output's path is printed: a line break or an escape sequence would go with it
         raise argparse.ArgumentTypeError(f"{text[:60]!r} holds a control character: name the folder plainly")
     path = Path(text)
