@@ -24,7 +24,7 @@ from .commands import preview as preview_command
 from .diagnostics import ContentError, error, printable
 from .paths import WriteError
 
-from .exits import (EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
+from .exits import (interrupt, interruption, stop_if_interrupted, EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                     INTERRUPTED, output_closed)
 
 # The registry of sub-commands; the first is the default when none is named.
@@ -42,29 +42,20 @@ COMMANDS = {
 }
 
 
-_signalled = threading.Event()  # Ctrl-C or SIGTERM reached this command
-
-
 def _raise_interrupt_on_sigterm():
-    """Treat SIGTERM (a CI runner's cancel, `kill`) like Ctrl-C, and note either when it comes;
-    return the handlers to restore.
+    """Treat SIGTERM (a CI runner's cancel, `kill`) like Ctrl-C, and note either when it comes
+    (`exits.interrupt`); return the handlers to restore.
 
     A library may catch the KeyboardInterrupt and raise an error of its own instead (pydantic's
-    validators, built while the models import, wrap it in a SchemaError): the note tells an
-    interruption from an internal fault.
+    validators, built while the models import, wrap it in a SchemaError), or lose it: the note
+    tells an interruption from an internal fault, and stops the build at its next step.
     """
-    _signalled.clear()
     if threading.current_thread() is not threading.main_thread():
         return None
-
-    def interrupt(signum, frame):
-        _signalled.set()
-        raise KeyboardInterrupt
-
     previous_int = signal.getsignal(signal.SIGINT)
     if previous_int is signal.default_int_handler:  # not where Ctrl-C is ignored (`&` in a script)
         signal.signal(signal.SIGINT, interrupt)
-    return signal.signal(signal.SIGTERM, interrupt), previous_int
+    return signal.signal(signal.SIGTERM, interrupt), previous_int, sys.unraisablehook
 
 
 def _interrupted(argv_given: bool) -> int:
@@ -123,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     previous = _raise_interrupt_on_sigterm()
     try:
-        return args.run(args)
+        status = args.run(args)
+        stop_if_interrupted()  # an interruption a library lost: the user still asked to stop
+        return status
     except UsageError as exc:
         command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
         print(f"make_pdf.py {command}: error: {printable(str(exc))}", file=sys.stderr)
@@ -149,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INTERNAL
         return EXIT_CLOSED_PIPE  # `make_pdf.py list | head`: the reader has what it wanted
     except Exception:  # an internal fault, not the user's: say so, with the details
-        if _signalled.is_set():  # a library turned the interruption into an error of its own
+        if interruption.is_set():  # a library turned the interruption into an error of its own
             return _interrupted(argv_given)
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()
@@ -158,3 +151,5 @@ def main(argv: list[str] | None = None) -> int:
         if previous is not None:  # in-process callers (tests) get their handlers back
             signal.signal(signal.SIGTERM, previous[0])
             signal.signal(signal.SIGINT, previous[1])
+            sys.unraisablehook = previous[2]
+            interruption.clear()

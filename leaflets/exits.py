@@ -3,6 +3,7 @@
 import os
 import select
 import sys
+import threading
 
 EXIT_OK = 0
 EXIT_CONTENT = 1  # content errors, a failed preflight rule, stale schemas
@@ -14,6 +15,40 @@ EXIT_CHANGED = 1  # compare: something changed, ask for a review
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 INTERRUPTED = "interrupted: finished editions were kept, nothing incomplete was written"
 EXIT_CLOSED_PIPE = 141  # the reader of the output went away (`| head`), as a shell reports SIGPIPE
+
+# Ctrl-C or SIGTERM reached this command. Its handler raises KeyboardInterrupt wherever the
+# command is, and that can be lost: raised inside a finaliser (`__del__`, a weakref callback)
+# Python only reports it, and a library's bare `except:` swallows it. The build looks at this
+# note between editions and while it waits for the workers (`stop_if_interrupted`).
+interruption = threading.Event()
+
+
+def interrupt(signum, frame) -> None:
+    """The handler of Ctrl-C and SIGTERM: note the interruption, and raise it where the command is."""
+    interruption.set()
+    _quiet_lost_interruptions()
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if an interruption came and was lost on its way."""
+    if interruption.is_set():
+        raise KeyboardInterrupt
+
+
+def _quiet_lost_interruptions() -> None:
+    """An interruption lost in a finaliser is taken up by `stop_if_interrupted`: Python need not
+    report it as an ignored exception; any other unraisable exception it still reports."""
+    hook = sys.unraisablehook
+    if getattr(hook, "leaflets", False):
+        return
+
+    def unraisable(info) -> None:
+        if not (isinstance(info.exc_value, KeyboardInterrupt) and interruption.is_set()):
+            hook(info)
+
+    unraisable.leaflets = True  # type: ignore[attr-defined]
+    sys.unraisablehook = unraisable
 
 
 def output_closed() -> bool:

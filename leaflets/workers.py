@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from .exits import stop_if_interrupted
+
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
@@ -252,8 +254,7 @@ def start_early(found: dict) -> None:
     if count:
         import signal
 
-        def interrupt(signum, frame):
-            raise KeyboardInterrupt
+        from .exits import interrupt
 
         signal.signal(signal.SIGTERM, interrupt)
         prestart(min(found["jobs"] or cpu_count(), count))
@@ -332,6 +333,7 @@ class Workers:
         """Render the jobs, yielding each result as it is ready; call `started` as each begins."""
         if self.pool is None:
             for job in jobs:
+                stop_if_interrupted()
                 started(job.stem)
                 request = _prepare(job, root)
                 yield request if isinstance(request, Rendered) else render_one(request, root)
@@ -339,6 +341,7 @@ class Workers:
         futures: dict[Future, str] = {}
         sent: dict[str, str] = {}  # each edition's HTML, until its PDF is back
         for job in jobs:  # fill the layouts here while the workers render what is ready
+            stop_if_interrupted()
             request = _prepare(job, root)
             if isinstance(request, Rendered):
                 yield request
@@ -357,6 +360,7 @@ class Workers:
         pending, announced = set(futures), set()
         while pending:
             done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            stop_if_interrupted()
             for future in futures:  # in submission order, so the display reads in matrix order
                 if future not in announced and (future.running() or future.done()):
                     announced.add(future)

@@ -14,7 +14,7 @@ from .server import HOST, PreviewServer
 from .session import NoEdition, Session
 from .worker import RenderWorker
 
-from ..exits import EXIT_OK, EXIT_USAGE
+from ..exits import EXIT_OK, EXIT_USAGE, interrupt, interruption, stop_if_interrupted
 WATCHED_TREES = ("source", "layouts", "styles")  # sources, catalogues, references, layouts, styles
 STEP_MS = 10  # a save is taken once the files have been quiet this long (editors write a file at once)
 
@@ -68,7 +68,7 @@ def serve(root: Path, out: Path, filters: Filters, port: int, *, open_browser: b
         raise
     worker = None
     threads: list[threading.Thread] = []
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         try:
             if session.choose_first() is None:
@@ -91,9 +91,9 @@ def serve(root: Path, out: Path, filters: Filters, port: int, *, open_browser: b
             import webbrowser
             webbrowser.open(server.url)
         while not stop.wait(0.5):
-            pass
+            stop_if_interrupted()  # an interruption a finaliser or a library lost
     except KeyboardInterrupt:
-        pass
+        interruption.clear()  # the preview's way to end: taken up here
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
         stop.set()
@@ -108,7 +108,3 @@ def serve(root: Path, out: Path, filters: Filters, port: int, *, open_browser: b
         signal.signal(signal.SIGTERM, previous)
     _say("preview stopped")
     return EXIT_OK
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
