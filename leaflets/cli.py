@@ -24,8 +24,8 @@ from .commands import preview as preview_command
 from .diagnostics import ContentError, error, printable
 from .paths import WriteError
 
-from .exits import (interrupt, interruption, stop_if_interrupted, EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
-                    INTERRUPTED, output_closed)
+from .exits import (EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERRUPTED,
+                    interrupt, interruption, output_closed, stop_if_interrupted)
 
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
@@ -114,9 +114,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     previous = _raise_interrupt_on_sigterm()
     try:
-        status = args.run(args)
-        stop_if_interrupted()  # an interruption a library lost: the user still asked to stop
+        try:
+            status = args.run(args)
+        except Exception:
+            # A library turned the interruption into an error of its own (a content error, a
+            # fault): the user asked to stop, and nothing it says is about their sources.
+            stop_if_interrupted()
+            raise
+        stop_if_interrupted()  # an interruption a finaliser or a library lost
         return status
+    except KeyboardInterrupt:
+        return _interrupted(argv_given)
     except UsageError as exc:
         command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
         print(f"make_pdf.py {command}: error: {printable(str(exc))}", file=sys.stderr)
@@ -133,8 +141,6 @@ def main(argv: list[str] | None = None) -> int:
                     f"{exc.strerror or exc}", "free space on the disk or choose another --out; "
                     "the previous file was kept").format(), file=sys.stderr)
         return EXIT_CONTENT
-    except KeyboardInterrupt:
-        return _interrupted(argv_given)
     except BrokenPipeError:
         if not output_closed():
             print("internal error (please report it with the lines below):", file=sys.stderr)
@@ -142,8 +148,6 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INTERNAL
         return EXIT_CLOSED_PIPE  # `make_pdf.py list | head`: the reader has what it wanted
     except Exception:  # an internal fault, not the user's: say so, with the details
-        if interruption.is_set():  # a library turned the interruption into an error of its own
-            return _interrupted(argv_given)
         print("internal error (please report it with the lines below):", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL

@@ -705,3 +705,28 @@ def test_an_interruption_lost_in_a_finaliser_still_stops_the_build(project, monk
     assert (project / "build" / "ambc" / f"{written[0]}.pdf").exists()
     assert not exits.interruption.is_set()  # the next command in this process is not interrupted
     assert signal.getsignal(signal.SIGTERM) is not exits.interrupt
+
+
+def test_an_interruption_a_library_turns_into_a_content_error_still_reads_as_one(project, monkeypatch):
+    """A library may catch the KeyboardInterrupt and raise an error of its own: the user asked
+    to stop, so the command says it was interrupted, not that their sources have errors."""
+    import signal
+
+    from conftest import run_cli
+    from leaflets import exits, matrix
+    from leaflets.diagnostics import ContentError, error
+
+    def checks_that_convert_the_interruption(documents, root):
+        try:
+            signal.raise_signal(signal.SIGTERM)
+            for _ in range(100):
+                pass
+        except KeyboardInterrupt:
+            raise ContentError([error(root / "source", "library", "the library was stopped", "")])
+        raise AssertionError("the interruption never came")
+
+    monkeypatch.setattr(matrix, "check_documents", checks_that_convert_the_interruption)
+    ran = run_cli(project, "--jobs", "1", "--paper", "a4", "--locale", "en")
+    assert ran.returncode == 130, ran.stderr
+    assert ran.stderr.splitlines() == [exits.INTERRUPTED]
+    assert not (project / "build" / "ambc").exists()
