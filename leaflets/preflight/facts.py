@@ -104,16 +104,22 @@ def _standards(pdf: pikepdf.Pdf, data: bytes) -> StandardsFacts:
 def _reason(error: BaseException, path: Path) -> str:
     """Return the first line of an error message, without the file name."""
     lines = str(error).strip().splitlines() or [type(error).__name__]
-    return _STREAM.sub("", lines[0].removeprefix(f"{path}: "))
+    return _without_stream(lines[0].removeprefix(f"{path}: "))
 
 
-_STREAM = re.compile(r"^stream <[^>]*>: ")  # how qpdf names the bytes it was handed
+# How qpdf names the bytes it was handed ("stream <_io.BytesIO object at 0x…> (offset 12345): "):
+# said as the byte it means, or not at all.
+_STREAM = re.compile(r"^((?:WARNING: )?)stream <[^>]*>(?: \(offset (\d+)\))?: ")
+
+
+def _without_stream(text: str) -> str:
+    return _STREAM.sub(lambda m: m[1] + (f"at byte {m[2]}: " if m[2] else ""), text)
 
 
 def _syntax_problems(pdf: pikepdf.Pdf) -> list[str]:
     """Return qpdf's list of structural problems."""
     check = getattr(pdf, "check_pdf_syntax", None) or pdf.check  # check() was renamed in pikepdf 10
-    return [str(problem) for problem in check()]
+    return [_without_stream(str(problem)) for problem in check()]
 
 
 def _text(value: object) -> str | None:
