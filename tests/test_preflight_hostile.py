@@ -5,6 +5,7 @@ capped, killed when it runs too long."""
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import resource
@@ -327,4 +328,84 @@ def test_preflight_of_metadata_qpdf_cannot_decode_says_so(tmp_path):
     _write(tmp_path, _with_metadata(b"this is no Flate data", flate=True))
     status, text, _ = preflight(tmp_path, "meta.pdf")
     assert status == 1 and "FAIL  meta.xmp             the XMP metadata stream cannot be decoded " \
-        "(stream inflate: inflate: data: incorrect header check)" in text, text
+        "(at byte 147: stream inflate: inflate: data: incorrect header check)" in text, text
+
+
+# --- streams of several filters ----------------------------------------------------------------
+# qpdf decodes a stream whole, in memory, wherever it is asked to, and its structural check asks
+# for every stream of the file. Each Flate filter multiplies by up to a thousand: two in a row
+# turn kilobytes into a gigabyte.
+
+@functools.cache
+def _zeros_deflated() -> bytes:
+    """512 MB of zeros deflated (2.3 MB)."""
+    deflate, block = zlib.compressobj(1), bytes(1 << 24)
+    return b"".join([deflate.compress(block) for _ in range(32)] + [deflate.flush()])
+
+
+def _unused_stream_inflating_twice(pdf: pikepdf.Pdf) -> None:
+    """A stream nothing draws: 512 MB behind two Flate filters, in about 7 KB."""
+    junk = pdf.make_stream(b"")
+    junk.write(zlib.compress(_zeros_deflated(), 9), filter=[N.FlateDecode, N.FlateDecode])
+    pdf.Root.Junk = junk
+
+
+def _content_inflating_through_hex(pdf: pikepdf.Pdf) -> None:
+    """Page content of 512 MB behind Flate, then ASCIIHex, in about 5 MB."""
+    pdf.pages[0].obj.Contents = stream = pdf.make_stream(b"")
+    stream.write(_zeros_deflated().hex().encode(), filter=[N.ASCIIHexDecode, N.FlateDecode])
+
+
+def _content_through_hex_and_flate(pdf: pikepdf.Pdf) -> None:
+    """What an honest file may do: page content behind two filters."""
+    pdf.pages[0].obj.Contents = stream = pdf.make_stream(b"")
+    stream.write(zlib.compress(b"0 0 1 rg 10 10 50 50 re f\n").hex().encode(),
+                 filter=[N.ASCIIHexDecode, N.FlateDecode])
+
+
+def _as_is(edit: Callable[[pikepdf.Pdf], None]) -> bytes:
+    """Return a one-page PDF changed by `edit`, its streams written as they are (qpdf would
+    decode and compress them again)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    edit(pdf)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue()
+
+
+def _peak_memory(folder: Path, name: str) -> tuple[int, str, int]:
+    """Run `make_pdf.py preflight NAME`; return its status, what it printed and its peak memory."""
+    env = dict(os.environ, PYTHONPATH=str(CHECKOUT))
+    with subprocess.Popen([sys.executable, str(CHECKOUT / "make_pdf.py"), "preflight", name], cwd=folder,
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))) as proc:
+        text = proc.stdout.read().decode()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    assert "Traceback" not in text and "internal error" not in text, text
+    return proc.returncode, text, usage.ru_maxrss * 1024
+
+
+def test_preflight_of_a_stream_inflating_twice_to_half_a_gigabyte_ends_at_once(tmp_path):
+    (tmp_path / "twice.pdf").write_bytes(_as_is(_unused_stream_inflating_twice))
+    assert (tmp_path / "twice.pdf").stat().st_size < 100_000
+    status, text, memory = _peak_memory(tmp_path, "twice.pdf")
+    assert status == 1 and "FAIL  twice.pdf: not inspected: its streams decode to more than 256 MB, " \
+        "too many for its size" in text, text
+    assert memory < 300_000_000, memory  # qpdf's check would hold the 512 MB
+
+
+def test_preflight_of_content_inflating_behind_two_filters_ends_at_once(tmp_path):
+    (tmp_path / "hex.pdf").write_bytes(_as_is(_content_inflating_through_hex))
+    status, text, memory = _peak_memory(tmp_path, "hex.pdf")
+    assert status == 1 and "FAIL  hex.pdf: not inspected: its content decodes to too many bytes for its size " \
+        "(page 1, forms drawn again included)" in text, text
+    assert memory < 300_000_000, memory
+
+
+def test_preflight_of_content_behind_two_filters_reads_it(tmp_path):
+    (tmp_path / "two.pdf").write_bytes(_as_is(_content_through_hex_and_flate))
+    status, text, _ = preflight(tmp_path, "two.pdf")
+    assert "not inspected" not in text and "PASS  pdf.opens" in text, text
+    assert "colour uses: DeviceRGB" in text or "RGB" in text, text

@@ -13,6 +13,7 @@ import pypdfium2
 from ..paths import read_bytes
 from .content import MIN_CONTENT_BYTES, ContentWalker, TooLarge, inherited
 from .standards import StandardsFacts, read_standards
+from .streams import check_all_streams, without_stream_name
 from .xmp import check_xmp_size, read_xmp
 from .model import MM_PER_PT, Claims, OutputIntent, PageBoxes, PageInfo, PdfReport, PreflightError, Rect
 
@@ -20,6 +21,9 @@ HEADING = re.compile(r"^/H([1-6])$")
 XMP_KEYS = ("pdfaid:part", "pdfaid:conformance", "pdfuaid:part", "pdfx:GTS_PDFXVersion",
             "pdfxid:GTS_PDFXVersion", "dc:title")
 US_LETTER = Rect(0.0, 0.0, 215.9, 279.4)  # the PDF default when a page has no MediaBox
+# What every stream of a file may decode to, in all, before qpdf's check decodes them: images
+# and fonts (a full-page CMYK photograph at 300 dpi is 35 MB), never a Flate bomb's gigabytes.
+MIN_ALL_STREAM_BYTES = 256_000_000
 
 
 def inspect_pdf(path: Path) -> PdfReport:
@@ -64,7 +68,7 @@ def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
         return PdfReport(
             path=path,
             version=str(pdf.pdf_version),
-            problems=tuple(_syntax_problems(pdf)),
+            problems=tuple(_syntax_problems(pdf, data)),
             claims=Claims(
                 pdfa_part=xmp.get("pdfaid:part"),
                 pdfa_conformance=xmp.get("pdfaid:conformance"),
@@ -104,22 +108,14 @@ def _standards(pdf: pikepdf.Pdf, data: bytes) -> StandardsFacts:
 def _reason(error: BaseException, path: Path) -> str:
     """Return the first line of an error message, without the file name."""
     lines = str(error).strip().splitlines() or [type(error).__name__]
-    return _without_stream(lines[0].removeprefix(f"{path}: "))
+    return without_stream_name(lines[0].removeprefix(f"{path}: "))
 
 
-# How qpdf names the bytes it was handed ("stream <_io.BytesIO object at 0x…> (offset 12345): "):
-# said as the byte it means, or not at all.
-_STREAM = re.compile(r"^((?:WARNING: )?)stream <[^>]*>(?: \(offset (\d+)\))?: ")
-
-
-def _without_stream(text: str) -> str:
-    return _STREAM.sub(lambda m: m[1] + (f"at byte {m[2]}: " if m[2] else ""), text)
-
-
-def _syntax_problems(pdf: pikepdf.Pdf) -> list[str]:
-    """Return qpdf's list of structural problems."""
+def _syntax_problems(pdf: pikepdf.Pdf, data: bytes) -> list[str]:
+    """Return qpdf's list of structural problems (its check decodes every stream, in memory)."""
+    check_all_streams(pdf, max(MIN_ALL_STREAM_BYTES, 50 * len(data)))
     check = getattr(pdf, "check_pdf_syntax", None) or pdf.check  # check() was renamed in pikepdf 10
-    return [_without_stream(str(problem)) for problem in check()]
+    return [without_stream_name(str(problem)) for problem in check()]
 
 
 def _text(value: object) -> str | None:

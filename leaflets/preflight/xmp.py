@@ -14,7 +14,7 @@ import re
 import pikepdf
 from lxml import etree
 
-from .streams import TooLarge, decoded_length
+from .streams import TooLarge, decoded_length, without_stream_name
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XMP_META = "adobe:ns:meta/"
@@ -22,7 +22,6 @@ XMP_META = "adobe:ns:meta/"
 # hundred. No packet preflight reads may decode to more (a few hundred bytes of Flate could
 # inflate to gigabytes).
 MAX_XMP_BYTES = 4_000_000
-QPDF_STREAM = re.compile(r"^stream <[^>]*>(?: \([^)]*\))?: ")  # how qpdf names the bytes it was handed
 
 
 def read_xmp(pdf: pikepdf.Pdf) -> tuple[etree._Element | None, str | None]:
@@ -38,7 +37,7 @@ def read_xmp(pdf: pikepdf.Pdf) -> tuple[etree._Element | None, str | None]:
             return None, f"the XMP metadata decodes to more than {MAX_XMP_BYTES // 1_000_000} MB"
         data = metadata.read_bytes()
     except pikepdf.PdfError as error:
-        return None, f"the XMP metadata stream cannot be decoded ({QPDF_STREAM.sub('', _first_line(error))})"
+        return None, f"the XMP metadata stream cannot be decoded ({without_stream_name(_first_line(error))})"
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_pis=False)
     try:
