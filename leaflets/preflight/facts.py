@@ -65,10 +65,13 @@ def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
         walker = ContentWalker(len(data))
         for number, page in enumerate(pdf.pages, start=1):
             walker.walk_page(number, page)
+        # qpdf's check decodes every stream whole, in memory, and PDFium reads fonts and images:
+        # no more than a budget in all (images and fonts included)
+        check_all_streams(pdf, max(MIN_ALL_STREAM_BYTES, 50 * len(data)))
         return PdfReport(
             path=path,
             version=str(pdf.pdf_version),
-            problems=tuple(_syntax_problems(pdf, data)),
+            problems=tuple(_syntax_problems(pdf)),
             claims=Claims(
                 pdfa_part=xmp.get("pdfaid:part"),
                 pdfa_conformance=xmp.get("pdfaid:conformance"),
@@ -111,9 +114,8 @@ def _reason(error: BaseException, path: Path) -> str:
     return without_stream_name(lines[0].removeprefix(f"{path}: "))
 
 
-def _syntax_problems(pdf: pikepdf.Pdf, data: bytes) -> list[str]:
-    """Return qpdf's list of structural problems (its check decodes every stream, in memory)."""
-    check_all_streams(pdf, max(MIN_ALL_STREAM_BYTES, 50 * len(data)))
+def _syntax_problems(pdf: pikepdf.Pdf) -> list[str]:
+    """Return qpdf's list of structural problems."""
     check = getattr(pdf, "check_pdf_syntax", None) or pdf.check  # check() was renamed in pikepdf 10
     return [without_stream_name(str(problem)) for problem in check()]
 
