@@ -409,3 +409,82 @@ def test_preflight_of_content_behind_two_filters_reads_it(tmp_path):
     status, text, _ = preflight(tmp_path, "two.pdf")
     assert "not inspected" not in text and "PASS  pdf.opens" in text, text
     assert "colour uses: DeviceRGB" in text or "RGB" in text, text
+
+
+# --- filters whose parameters change what the next filter reads ---------------------------------
+# qpdf undoes a predictor after the filter it belongs to, and hands one /DecodeParms dictionary
+# that is not in an array to every filter of the chain; it sets aside rows as wide as /Columns
+# says; and it decodes the chain up to a filter the measure does not decode (an image's DCT),
+# holding what reaches it whole.
+
+def _rows(data: bytes, columns: int) -> bytes:
+    """Return `data` in PNG rows of `columns` bytes, each row behind filter type 0 (None)."""
+    return b"".join(b"\0" + data[i:i + columns].ljust(columns, b"\0") for i in range(0, len(data), columns))
+
+
+def _flate_hidden_by_a_predictor(parameters: object) -> Callable[[pikepdf.Pdf], None]:
+    """A stream nothing draws: 512 MB behind two Flate filters, the first with a PNG predictor
+    whose row bytes hide the second's data from a measure that does not undo it (about 14 KB)."""
+    def edit(pdf: pikepdf.Pdf) -> None:
+        junk = pdf.make_stream(b"")
+        junk.write(zlib.compress(_rows(_zeros_deflated(), 100), 9), filter=[N.FlateDecode, N.FlateDecode])
+        junk.DecodeParms = parameters
+        pdf.Root.Junk = junk
+    return edit
+
+
+@pytest.mark.parametrize("parameters", [
+    pikepdf.Array([D(Predictor=12, Columns=100), None]),
+    D(Predictor=12, Columns=100),  # one dictionary: every filter's
+], ids=["first-filter's", "every-filter's"])
+def test_preflight_of_a_predictor_before_another_filter_ends_at_once(tmp_path, parameters):
+    (tmp_path / "predicted.pdf").write_bytes(_as_is(_flate_hidden_by_a_predictor(parameters)))
+    assert (tmp_path / "predicted.pdf").stat().st_size < 100_000
+    status, text, memory = _peak_memory(tmp_path, "predicted.pdf")
+    assert status == 1 and "FAIL  predicted.pdf: not inspected: a stream's predictor comes before another " \
+        "filter (object " in text, text
+    assert memory < 300_000_000, memory  # qpdf's check would hold the 512 MB
+
+
+def _billion_columns(pdf: pikepdf.Pdf) -> None:
+    """Ten bytes of Flate whose predictor asks for rows of a gigabyte."""
+    junk = pdf.make_stream(b"")
+    junk.write(zlib.compress(bytes(10)), filter=N.FlateDecode, decode_parms=D(Predictor=12, Columns=1_000_000_000))
+    pdf.Root.Junk = junk
+
+
+def test_preflight_of_a_predictor_asking_for_a_billion_columns_ends_at_once(tmp_path):
+    (tmp_path / "wide.pdf").write_bytes(_as_is(_billion_columns))
+    assert (tmp_path / "wide.pdf").stat().st_size < 2_000
+    status, text, memory = _peak_memory(tmp_path, "wide.pdf")
+    assert status == 1 and "FAIL  wide.pdf: not inspected: a stream's predictor rows are wider than 4 MB " \
+        "(object " in text, text
+    assert memory < 300_000_000, memory  # qpdf sets aside 2 GB for its rows
+
+
+def _inflating_into_an_image_filter(pdf: pikepdf.Pdf) -> None:
+    """512 MB behind two Flate filters, handed to DCT, which qpdf's check decodes too."""
+    junk = pdf.make_stream(b"")
+    junk.write(zlib.compress(_zeros_deflated(), 9), filter=[N.FlateDecode, N.FlateDecode, N.DCTDecode])
+    pdf.Root.Junk = junk
+
+
+def test_preflight_of_a_stream_inflating_into_an_image_filter_ends_at_once(tmp_path):
+    (tmp_path / "dct.pdf").write_bytes(_as_is(_inflating_into_an_image_filter))
+    status, text, memory = _peak_memory(tmp_path, "dct.pdf")
+    assert status == 1 and "FAIL  dct.pdf: not inspected: its streams decode to more than 256 MB" in text, text
+    assert memory < 300_000_000, memory
+
+
+def _lzw_widening_late(pdf: pikepdf.Pdf) -> None:
+    """LZW data with /EarlyChange 0, which pypdf's decoder does not follow."""
+    junk = pdf.make_stream(b"")
+    junk.write(b"\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01", filter=N.LZWDecode, decode_parms=D(EarlyChange=0))
+    pdf.Root.Junk = junk
+
+
+def test_preflight_of_lzw_codes_widening_late_says_so(tmp_path):
+    (tmp_path / "lzw.pdf").write_bytes(_as_is(_lzw_widening_late))
+    status, text, _ = preflight(tmp_path, "lzw.pdf")
+    assert status == 1 and "FAIL  lzw.pdf: not inspected: a stream's LZW codes widen late (EarlyChange 0, " \
+        "object " in text, text

@@ -24,6 +24,16 @@ BY_PYPDF = {"/LZWDecode": "LZWDecode", "/LZW": "LZWDecode", "/RunLengthDecode": 
             "/RL": "RunLengthDecode", "/ASCIIHexDecode": "ASCIIHexDecode", "/AHx": "ASCIIHexDecode",
             "/ASCII85Decode": "ASCII85Decode", "/A85": "ASCII85Decode"}
 MAX_FILTERS = 16  # more filters than any writer chains: a chain longer is refused, not decoded
+# qpdf sets aside two rows for a predictor, as wide as the stream's parameters say (a stream of a
+# few bytes asking for a billion columns takes it gigabytes): rows no wider than pypdf reads.
+MAX_ROW_BYTES = 4_000_000
+# What one byte of each filter's data decodes to at most (run-length: 2 bytes give 128; ASCII85:
+# "z" gives 4; LZW: a 9-bit code gives at most 4,096 bytes): what qpdf may decode of data pypdf
+# cannot, before the damage stops it.
+AT_MOST = {"LZWDecode": 4096, "RunLengthDecode": 64, "ASCIIHexDecode": 1, "ASCII85Decode": 4}
+# What a filter before the last may decode to, held in memory for the next: an ASCII encoding's
+# data (at most four times what it decodes, ASCII85's "z") or compressed data compressed again.
+MIN_BETWEEN_FILTERS = 16_000_000
 CHUNK = 1 << 20  # Flate is inflated a megabyte at a time, and measured, not kept, at the chain's end
 
 # How qpdf names the bytes it was handed ("stream <_io.BytesIO object at 0x…> (object 2,0,
@@ -35,28 +45,82 @@ class TooLarge(ValueError):
     """Content preflight will not walk to the end: the file fails, not inspected."""
 
 
+class Unmeasured(TooLarge):
+    """A stream's filters ask for what this measure does not follow as qpdf would: the file
+    fails, not inspected (no writer makes such a stream)."""
+
+
 def without_stream_name(text: str) -> str:
     """Return a qpdf message without qpdf's name for its input: the byte it concerns, if any."""
     return _QPDF_STREAM.sub(lambda m: m[1] + (f"at byte {m[2]}: " if m[2] else ""), text)
 
 
 def decoded_length(stream: pikepdf.Stream, limit: int) -> int:
-    """Return the length `stream` decodes to, or a number above `limit` (never decoding more)."""
+    """Return the length `stream` decodes to, or a number above `limit` (never decoding more).
+    Raise Unmeasured for filters whose decoding this measure does not follow."""
     chain = _chain(stream)
-    if chain is None:  # a filter qpdf leaves encoded (or none): what it reads is what is stored
+    if chain is None:  # no filter qpdf decodes: what it reads is what is stored
         return len(stream.read_raw_bytes())
     if len(chain) > MAX_FILTERS:
         return limit + 1
     data = stream.read_raw_bytes()
+    length, between = len(data), max(MIN_BETWEEN_FILTERS, 4 * len(data))
     for index, (name, parameters) in enumerate(chain):
-        last = index == len(chain) - 1
-        if name in FLATE:
-            length, data = _inflate(data, limit, keep=not last)
+        if name is None:
+            # A filter measured no further (an image's DCT): qpdf decodes the chain to it and
+            # holds what reaches it whole (or, for a filter it lacks, decodes none of the chain).
+            return length
+        last = index == len(chain) - 1 or chain[index + 1][0] is None
+        _check_parameters(stream, name, parameters, last)
+        if not last and between < limit:  # what is decoded is held for the next filter
+            bound = between
         else:
-            length, data = _by_pypdf(BY_PYPDF[name], data, parameters, limit)
-        if length > limit:
+            bound = limit
+        if name in FLATE:
+            length, data = _inflate(data, bound, keep=not last)
+        else:
+            given = len(data)
+            length, data = _by_pypdf(BY_PYPDF[name], data, parameters, bound)
+            if length is None:  # damaged data: qpdf decodes it up to the damage
+                if not last:
+                    raise Unmeasured(f"a stream's data cannot be decoded before its last filter "
+                                     f"({_object(stream)})")
+                return AT_MOST[BY_PYPDF[name]] * given
+        if length > bound:
+            if bound < limit:
+                raise Unmeasured(f"a stream's data grows more than {bound // 1_000_000} MB before its "
+                                 f"last filter ({_object(stream)})")
             return limit + 1
     return length
+
+
+def _check_parameters(stream: pikepdf.Stream, name: str, parameters: object, last: bool) -> None:
+    """Raise Unmeasured when a filter's parameters ask for what the measure does not do as qpdf
+    does: a predictor (undone by qpdf, left alone here) before another filter, rows wider than
+    MAX_ROW_BYTES, LZW codes widened late (EarlyChange 0)."""
+    if not isinstance(parameters, pikepdf.Dictionary) or (name not in FLATE and BY_PYPDF[name] != "LZWDecode"):
+        return
+    if name not in FLATE and _number(parameters, "/EarlyChange", 1) == 0:
+        raise Unmeasured(f"a stream's LZW codes widen late (EarlyChange 0, {_object(stream)})")
+    if _number(parameters, "/Predictor", 1) == 1:
+        return
+    row = _number(parameters, "/Columns", 1) * _number(parameters, "/Colors", 1) \
+        * _number(parameters, "/BitsPerComponent", 8)
+    if row > 8 * MAX_ROW_BYTES:
+        raise Unmeasured(f"a stream's predictor rows are wider than {MAX_ROW_BYTES // 1_000_000} MB "
+                         f"({_object(stream)})")
+    if not last:
+        raise Unmeasured(f"a stream's predictor comes before another filter ({_object(stream)})")
+
+
+def _number(parameters: pikepdf.Dictionary, key: str, default: int) -> int:
+    """Return an integer parameter, its default when absent or no integer (qpdf decodes nothing then)."""
+    value = parameters.get(key, default)
+    return abs(value) if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _object(stream: pikepdf.Stream) -> str:
+    return f"object {stream.objgen[0]}" if stream.is_indirect else "an inline stream"
 
 
 def check_all_streams(pdf: pikepdf.Pdf, limit: int) -> None:
@@ -71,21 +135,24 @@ def check_all_streams(pdf: pikepdf.Pdf, limit: int) -> None:
                                "too many for its size")
 
 
-def _chain(stream: pikepdf.Stream) -> list[tuple[str, object]] | None:
-    """Return the stream's filters and their parameters, or None when qpdf would decode none."""
+def _chain(stream: pikepdf.Stream) -> list[tuple[str | None, object]] | None:
+    """Return the stream's filters and their parameters, as qpdf pairs them (one dictionary not
+    in an array is every filter's), a filter the measure does not decode as None; or None when
+    qpdf would decode none."""
     filters = stream.get("/Filter")
     if isinstance(filters, pikepdf.Name):
         filters = [filters]
     elif not isinstance(filters, pikepdf.Array):
         return None
-    names = [str(f) if isinstance(f, pikepdf.Name) else "" for f in filters]
-    if not names or any(n not in FLATE and n not in BY_PYPDF for n in names):
+    if not len(filters) or not all(isinstance(f, pikepdf.Name) for f in filters):
         return None
+    names = [str(f) if str(f) in FLATE or str(f) in BY_PYPDF else None for f in filters]
     parameters = stream.get("/DecodeParms")
-    if not isinstance(parameters, pikepdf.Array):
-        parameters = [parameters] * len(names) if len(names) == 1 else [None] * len(names)
+    if not isinstance(parameters, pikepdf.Array) or not len(parameters):
+        parameters = [parameters if isinstance(parameters, pikepdf.Dictionary) else None] * len(names)
     parameters = list(parameters)[:len(names)] + [None] * (len(names) - len(parameters))
-    return list(zip(names, parameters))
+    # A crypt filter is the decryption qpdf has done already, before any other filter.
+    return [pair for pair, f in zip(zip(names, parameters), filters) if str(f) != "/Crypt"] or None
 
 
 def _inflate(data: bytes, limit: int, keep: bool) -> tuple[int, bytes]:
@@ -108,10 +175,10 @@ def _inflate(data: bytes, limit: int, keep: bool) -> tuple[int, bytes]:
     return length, b"".join(kept)
 
 
-def _by_pypdf(name: str, data: bytes, parameters: object, limit: int) -> tuple[int, bytes]:
+def _by_pypdf(name: str, data: bytes, parameters: object, limit: int) -> tuple[int | None, bytes]:
     """Decode with pypdf's decoder, told to stop past `limit`; return the length and the bytes.
-    What it cannot decode is empty (qpdf stops at the same damage); past the limit, the length
-    is `limit` + 1 and no bytes are kept."""
+    What it cannot decode has no length (None); past the limit, the length is `limit` + 1 and no
+    bytes are kept."""
     import pypdf
     from pypdf import filters
     from pypdf.errors import LimitReachedError
@@ -130,7 +197,7 @@ def _by_pypdf(name: str, data: bytes, parameters: object, limit: int) -> tuple[i
             decoded = getattr(filters, name).decode(data, given)
     except LimitReachedError:
         return limit + 1, b""
-    except Exception:  # noqa: BLE001 - damaged data: nothing decoded, as qpdf decodes none of it
-        return 0, b""
+    except Exception:  # noqa: BLE001 - damaged data (or more than pypdf could hold)
+        return None, b""
     decoded = decoded.encode("latin-1") if isinstance(decoded, str) else bytes(decoded)
     return len(decoded), decoded
