@@ -25,7 +25,7 @@ from .diagnostics import ContentError, error, printable
 from .paths import WriteError
 
 from .exits import (EXIT_CLOSED_PIPE, EXIT_CONTENT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERRUPTED,
-                    interrupt, interruption, output_closed, stop_if_interrupted)
+                    ignore_interruptions, interrupt, interruption, output_closed, stop_if_interrupted)
 
 # The registry of sub-commands; the first is the default when none is named.
 COMMANDS = {
@@ -60,7 +60,7 @@ def _raise_interrupt_on_sigterm():
 
 def _interrupted(argv_given: bool) -> int:
     """Stop after Ctrl-C or SIGTERM: kill the workers, say what was kept, exit 130."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
+    ignore_interruptions()  # a second Ctrl-C or SIGTERM must not interrupt the exit
     if "leaflets.workers" in sys.modules:
         sys.modules["leaflets.workers"].kill_all()
     print(INTERRUPTED, file=sys.stderr)

@@ -30,6 +30,16 @@ def interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def ignore_interruptions() -> None:
+    """Leave the exit after an interruption uninterrupted: a second Ctrl-C or SIGTERM (a CI
+    runner cancels twice, a user presses again) must not cut it short with a traceback."""
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def stop_if_interrupted() -> None:
     """Raise KeyboardInterrupt if an interruption came and was lost on its way."""
     if interruption.is_set():

@@ -262,11 +262,9 @@ def start_early(found: dict) -> None:
 
 def interrupted() -> None:
     """Stop at once on Ctrl-C or SIGTERM that struck before the command line took them over."""
-    import signal
+    from .exits import EXIT_INTERRUPTED, INTERRUPTED, ignore_interruptions
 
-    from .exits import EXIT_INTERRUPTED, INTERRUPTED
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
+    ignore_interruptions()  # a second Ctrl-C or SIGTERM must not interrupt the exit
     kill_all()
     print(INTERRUPTED, file=sys.stderr)
     leave(EXIT_INTERRUPTED)
@@ -331,18 +329,23 @@ class Workers:
     def render(self, jobs: list[Job], root: Path,
                started: Callable[[str], None] = lambda stem: None) -> Iterator[Rendered]:
         """Render the jobs, yielding each result as it is ready; call `started` as each begins."""
+        # An interruption lost while an edition was made (in a finaliser, a library's bare
+        # `except:`) may have left it incomplete: none made since is handed on to be written.
         if self.pool is None:
             for job in jobs:
                 stop_if_interrupted()
                 started(job.stem)
                 request = _prepare(job, root)
-                yield request if isinstance(request, Rendered) else render_one(request, root)
+                rendered = request if isinstance(request, Rendered) else render_one(request, root)
+                stop_if_interrupted()
+                yield rendered
             return
         futures: dict[Future, str] = {}
         sent: dict[str, str] = {}  # each edition's HTML, until its PDF is back
         for job in jobs:  # fill the layouts here while the workers render what is ready
             stop_if_interrupted()
             request = _prepare(job, root)
+            stop_if_interrupted()
             if isinstance(request, Rendered):
                 yield request
             else:
@@ -367,7 +370,9 @@ class Workers:
                     started(futures[future])
             for future in sorted(done, key=list(futures).index):
                 stem = futures[future]
-                yield _audited(_outcome(future, stem), sent.pop(stem), root)
+                rendered = _audited(_outcome(future, stem), sent.pop(stem), root)
+                stop_if_interrupted()
+                yield rendered
 
     def close(self) -> None:
         """Stop the workers, dropping editions not yet started, and wait until they have exited."""

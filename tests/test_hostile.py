@@ -730,3 +730,92 @@ def test_an_interruption_a_library_turns_into_a_content_error_still_reads_as_one
     assert ran.returncode == 130, ran.stderr
     assert ran.stderr.splitlines() == [exits.INTERRUPTED]
     assert not (project / "build" / "ambc").exists()
+
+
+def test_a_second_interruption_during_the_exit_does_not_cut_it_short(project, monkeypatch):
+    """A CI runner cancelling twice, or a user pressing Ctrl-C again while the workers are killed
+    and reaped (up to a second): the command still says the one line and exits 130."""
+    import signal
+
+    from conftest import run_cli
+    from leaflets import exits, matrix, workers
+
+    def checks_interrupted(documents, root):
+        signal.raise_signal(signal.SIGTERM)
+        raise AssertionError("the interruption never came")
+
+    kill_all = workers.kill_all
+
+    def kill_all_interrupted_again():
+        signal.raise_signal(signal.SIGTERM)
+        for _ in range(100):  # a handler would run here
+            pass
+        kill_all()
+
+    monkeypatch.setattr(matrix, "check_documents", checks_interrupted)
+    monkeypatch.setattr(workers, "kill_all", kill_all_interrupted_again)
+    ran = run_cli(project, "--jobs", "1", "--paper", "a4", "--locale", "en")
+    assert ran.returncode == 130, ran.stderr
+    assert ran.stderr.splitlines() == [exits.INTERRUPTED]
+    assert signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN  # given back to the caller
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+
+
+def test_an_edition_finished_while_an_interruption_was_lost_is_not_written(project, monkeypatch):
+    """An interruption lost while this process finishes an edition (reading its fonts back, in a
+    finaliser or a library's bare `except:`) may have left it incomplete: it is not written, and
+    the build stops."""
+    import signal
+
+    from conftest import run_cli
+    from leaflets import exits, workers
+
+    audited = workers._audited
+
+    class Finaliser:
+        def __del__(self):
+            signal.raise_signal(signal.SIGTERM)
+            for _ in range(100):  # the handler runs here, inside the finaliser, and is lost
+                pass
+
+    def audit_losing_an_interruption(*args, **kwargs):
+        Finaliser()  # dropped at once
+        return audited(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "_audited", audit_losing_an_interruption)
+    ran = run_cli(project, "--jobs", "2", "--paper", "a4", "--locale", "en")
+    assert ran.returncode == 130, ran.stderr
+    assert ran.stderr.splitlines()[-1] == exits.INTERRUPTED
+    assert not list(project.glob("build/**/*.pdf"))
+    assert not exits.interruption.is_set()
+
+
+def _make_pdf_interrupted_while_loading(folder: Path, signal_name: str, module: str):
+    """Run make_pdf.py ARGS with `signal_name` raised as Python imports `module` (before the
+    command line has taken interruptions over)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import CHECKOUT
+
+    prelude = (
+        "import runpy, signal, sys\n"
+        "class Interrupting:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {module!r}:\n"
+        f"            signal.raise_signal(signal.{signal_name})\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Interrupting())\n"
+        f"sys.argv = [{str(CHECKOUT / 'make_pdf.py')!r}, 'check']\n"
+        f"runpy.run_path(sys.argv[0], run_name='__main__')\n")
+    return subprocess.run([sys.executable, "-c", prelude], cwd=folder, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(CHECKOUT)), stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("module", ["leaflets.noop", "leaflets.cli"])
+def test_an_interruption_while_python_loads_the_command_line_says_the_one_line(project, signal_name, module):
+    ran = _make_pdf_interrupted_while_loading(project, signal_name, module)
+    assert ran.returncode == 130, ran.stderr
+    assert ran.stderr.splitlines() == ["interrupted: finished editions were kept, nothing incomplete was written"]
