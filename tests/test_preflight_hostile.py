@@ -488,3 +488,18 @@ def test_preflight_of_lzw_codes_widening_late_says_so(tmp_path):
     status, text, _ = preflight(tmp_path, "lzw.pdf")
     assert status == 1 and "FAIL  lzw.pdf: not inspected: a stream's LZW codes widen late (EarlyChange 0, " \
         "object " in text, text
+
+
+def _hex_without_its_end(pdf: pikepdf.Pdf) -> None:
+    """ASCIIHex data without its `>`: pypdf decodes it, and logs that it is missing."""
+    for _ in range(3):
+        junk = pdf.make_stream(b"")
+        junk.write(b"414243", filter=N.ASCIIHexDecode)
+        pdf.Root[f"/Junk{_}"] = junk
+
+
+def test_preflight_prints_no_line_of_the_decoders_it_measures_with(tmp_path):
+    (tmp_path / "hex.pdf").write_bytes(_as_is(_hex_without_its_end))
+    status, text, _ = preflight(tmp_path, "hex.pdf")
+    assert text.startswith("hex.pdf: PDF 1."), text
+    assert "EOD" not in text, text

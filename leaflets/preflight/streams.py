@@ -11,6 +11,7 @@ configured output length).
 
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 
@@ -39,6 +40,9 @@ CHUNK = 1 << 20  # Flate is inflated a megabyte at a time, and measured, not kep
 # How qpdf names the bytes it was handed ("stream <_io.BytesIO object at 0x…> (object 2,0,
 # offset 147): ").
 _QPDF_STREAM = re.compile(r"^((?:WARNING: )?)stream <[^>]*>(?: \((?:[^)]*?\boffset (\d+))?[^)]*\))?: ")
+
+
+_QUIET = logging.NullHandler()
 
 
 class TooLarge(ValueError):
@@ -181,6 +185,10 @@ def _by_pypdf(name: str, data: bytes, parameters: object, limit: int) -> tuple[i
     bytes are kept."""
     import pypdf
     from pypdf import filters
+
+    # pypdf logs what it finds odd ("missing EOD in ASCIIHexDecode"): with no handler of its
+    # own, Python would print each on stderr, a line per stream, that preflight did not write.
+    logging.getLogger("pypdf").addHandler(_QUIET)
     from pypdf.errors import LimitReachedError
     from pypdf.generic import BooleanObject, DictionaryObject, NameObject, NumberObject
 
