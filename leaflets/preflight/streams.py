@@ -4,9 +4,10 @@ check (a leaf module: it imports nothing else of preflight's).
 qpdf decodes a stream whole, in memory, wherever it is asked to (its structural check decodes
 every stream of the file): a few hundred bytes of Flate inflate to a megabyte, two Flate filters
 in a row to a gigabyte, three to a terabyte. Before qpdf decodes anything, the length a stream
-decodes to is measured here, each filter by a decoder that stops at a limit: zlib's own for
-Flate, pypdf's for LZW, run-length and the ASCII encodings (`pypdf.filters`, made to stop at a
-configured output length).
+decodes to is measured here, each filter within a limit: Flate by zlib's own decoder, which
+stops at it; run-length and the ASCII encodings by qpdf itself when all they can decode to fits
+(run-length's runs counted first); LZW by pypdf's decoder, made to stop at a configured output
+length.
 """
 
 from __future__ import annotations
@@ -83,13 +84,23 @@ def decoded_length(stream: pikepdf.Stream, limit: int) -> int:
         if name in FLATE:
             length, data = _inflate(data, bound, keep=not last)
         else:
-            given = len(data)
-            length, data = _by_pypdf(BY_PYPDF[name], data, parameters, bound)
+            kind, given = BY_PYPDF[name], len(data)
+            fits = kind != "LZWDecode" and AT_MOST[kind] * given <= bound
+            if kind == "RunLengthDecode" and not fits:
+                # pypdf's decoder holds an object a run (gigabytes for megabytes of short runs):
+                # the runs are counted, and qpdf decodes them when they fit within the bound
+                fits = _run_length(data, bound) <= bound
+            if fits:  # all it decodes to fits within the bound: qpdf decodes it, as its check will
+                length, data = _by_qpdf(kind, data)
+            elif kind == "RunLengthDecode":
+                length, data = bound + 1, b""
+            else:
+                length, data = _by_pypdf(kind, data, parameters, bound)
             if length is None:  # damaged data: qpdf decodes it up to the damage
                 if not last:
                     raise Unmeasured(f"a stream's data cannot be decoded before its last filter "
                                      f"({_object(stream)})")
-                return AT_MOST[BY_PYPDF[name]] * given
+                return AT_MOST[kind] * given
         if length > bound:
             if bound < limit:
                 raise Unmeasured(f"a stream's data grows more than {bound // 1_000_000} MB before its "
@@ -177,6 +188,31 @@ def _inflate(data: bytes, limit: int, keep: bool) -> tuple[int, bytes]:
     except zlib.error:
         pass
     return length, b"".join(kept)
+
+
+def _run_length(data: bytes, bound: int) -> int:
+    """Return the length run-length data decodes to, counting its runs (keeping none), or a
+    number above `bound`."""
+    length = index = 0
+    while index < len(data) and length <= bound:
+        code = data[index]
+        if code == 128:  # the end of the data
+            break
+        length, index = (length + code + 1, index + code + 2) if code < 128 else (length + 257 - code, index + 2)
+    return length
+
+
+def _by_qpdf(name: str, data: bytes) -> tuple[int | None, bytes]:
+    """Decode with qpdf, as its check will (pypdf's run-length decoder holds an object a run,
+    gigabytes for a few megabytes of short runs); what it cannot decode has no length (None)."""
+    with pikepdf.new() as scratch:
+        stream = pikepdf.Stream(scratch, data)
+        stream.Filter = pikepdf.Name("/" + name)
+        try:
+            decoded = stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)
+        except pikepdf.PdfError:
+            return None, b""
+    return len(decoded), decoded
 
 
 def _by_pypdf(name: str, data: bytes, parameters: object, limit: int) -> tuple[int | None, bytes]:
