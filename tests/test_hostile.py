@@ -819,3 +819,37 @@ def test_an_interruption_while_python_loads_the_command_line_says_the_one_line(p
     ran = _make_pdf_interrupted_while_loading(project, signal_name, module)
     assert ran.returncode == 130, ran.stderr
     assert ran.stderr.splitlines() == ["interrupted: finished editions were kept, nothing incomplete was written"]
+
+
+def test_a_second_sigterm_while_the_preview_cleans_up_does_not_cut_it_short(project, monkeypatch):
+    """The preview stops its render worker and threads after Ctrl-C or SIGTERM (up to seconds);
+    a second SIGTERM meanwhile (`kill` twice) must not cut that short: it stops as asked, once."""
+    import signal
+
+    from conftest import run_cli
+    from leaflets import exits
+    from leaflets.preview import app, session
+
+    class Worker:
+        def __init__(self, root):
+            pass
+
+        def close(self):
+            signal.raise_signal(signal.SIGTERM)  # the second one, while the worker is stopped
+            for _ in range(100):
+                pass
+
+    def interrupted_request(self, *args, **kwargs):
+        signal.raise_signal(signal.SIGTERM)
+        for _ in range(100):
+            pass
+
+    monkeypatch.setattr(app, "RenderWorker", Worker)
+    monkeypatch.setattr(app, "watch", lambda root, session, stop: None)
+    monkeypatch.setattr(session.Session, "run", lambda self, stop: None)
+    monkeypatch.setattr(session.Session, "request", interrupted_request)
+    ran = run_cli(project, "preview", "--port", "0")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.splitlines()[-1] == "preview stopped", ran.stderr
+    assert exits.INTERRUPTED not in ran.stderr
+    assert not exits.interruption.is_set()

@@ -14,7 +14,7 @@ from .server import HOST, PreviewServer
 from .session import NoEdition, Session
 from .worker import RenderWorker
 
-from ..exits import EXIT_OK, EXIT_USAGE, interrupt, interruption, stop_if_interrupted
+from ..exits import EXIT_OK, EXIT_USAGE, ignore_interruptions, interrupt, interruption, stop_if_interrupted
 WATCHED_TREES = ("source", "layouts", "styles")  # sources, catalogues, references, layouts, styles
 STEP_MS = 10  # a save is taken once the files have been quiet this long (editors write a file at once)
 
@@ -95,7 +95,7 @@ def serve(root: Path, out: Path, filters: Filters, port: int, *, open_browser: b
     except KeyboardInterrupt:
         interruption.clear()  # the preview's way to end: taken up here
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        ignore_interruptions()  # a second Ctrl-C or SIGTERM must not cut the cleanup short
         stop.set()
         session.wake()
         if threads:
