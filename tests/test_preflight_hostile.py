@@ -517,3 +517,40 @@ def test_preflight_of_run_length_data_in_short_runs_stays_within_memory(tmp_path
     status, text, memory = _peak_memory(tmp_path, "runs.pdf")
     assert "not inspected" not in text and "runs.pdf: PDF 1." in text, text
     assert memory < 300_000_000, memory  # a decoder holding an object a run took 970 MB
+
+
+# --- streams qpdf decodes as it opens the file -------------------------------------------------
+
+def _objects_in_an_inflating_object_stream() -> bytes:
+    """A PDF whose catalog, page tree and page sit in an object stream behind two Flate filters,
+    padded to 512 MB decoded (about 7 KB): qpdf decodes it whole to resolve the catalog."""
+    objects = [b"<< /Type /Catalog /Pages 3 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 200 200] >>"]
+    header, body = b"", b""
+    for number, text in zip((2, 3, 4), objects):
+        header += b"%d %d " % (number, len(body))
+        body += text + b" "
+    deflate, block = zlib.compressobj(1), bytes(1 << 24)
+    once = b"".join([deflate.compress(header + body)] + [deflate.compress(block) for _ in range(32)]
+                    + [deflate.flush()])
+    twice = zlib.compress(once, 9)
+    out = bytearray(b"%PDF-1.5\n")
+    stream_at = len(out)
+    out += (b"1 0 obj\n<< /Type /ObjStm /N 3 /First %d /Filter [/FlateDecode /FlateDecode] /Length %d >>\n"
+            b"stream\n" % (len(header), len(twice)) + twice + b"\nendstream\nendobj\n")
+    xref_at = len(out)
+    rows = [b"\0" + struct.pack(">IH", 0, 0xFFFF), b"\1" + struct.pack(">IH", stream_at, 0)]
+    rows += [b"\2" + struct.pack(">IH", 1, index) for index in range(3)]
+    rows.append(b"\1" + struct.pack(">IH", xref_at, 0))
+    xref = b"".join(rows)
+    out += (b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 2 0 R /Length %d >>\nstream\n" % len(xref)
+            + xref + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at)
+    return bytes(out)
+
+
+def test_preflight_of_an_object_stream_inflating_to_half_a_gigabyte_ends_at_once(tmp_path):
+    (tmp_path / "objstm.pdf").write_bytes(_objects_in_an_inflating_object_stream())
+    assert (tmp_path / "objstm.pdf").stat().st_size < 20_000
+    status, text, memory = _peak_memory(tmp_path, "objstm.pdf")
+    assert memory < 450_000_000, memory  # qpdf held the 512 MB, and more (1.1 GB), before any measure
+    assert status == 1 and "FAIL  objstm.pdf: cannot be opened as a PDF (" in text, text

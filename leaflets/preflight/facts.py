@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pikepdf
+import pikepdf.settings
 import pypdfium2
 
 from ..paths import read_bytes
@@ -24,6 +25,8 @@ US_LETTER = Rect(0.0, 0.0, 215.9, 279.4)  # the PDF default when a page has no M
 # What every stream of a file may decode to, in all, before qpdf's check decodes them: images
 # and fonts (a full-page CMYK photograph at 300 dpi is 35 MB), never a Flate bomb's gigabytes.
 MIN_ALL_STREAM_BYTES = 256_000_000
+QPDF_MEMORY_LIMITS = ("flate_max_memory", "png_max_memory", "tiff_max_memory", "run_length_max_memory",
+                      "dct_max_memory")
 
 
 def inspect_pdf(path: Path) -> PdfReport:
@@ -33,6 +36,21 @@ def inspect_pdf(path: Path) -> PdfReport:
         # Read once, as a regular file: a named pipe or a device given by mistake would block or
         # never end, and both readers (qpdf, PDFium) see the same bytes even if the file changes.
         data = read_bytes(path)
+    except (OSError, ValueError) as error:
+        raise PreflightError(f"{path}: cannot be opened as a PDF ({_reason(error, path)})") from None
+    # qpdf decodes streams it reads objects from (object streams, cross-reference streams) as it
+    # opens the file and resolves objects, before anything here can measure them: its own limits
+    # stop each decoder at the file's stream budget (6 KB of object stream took it a gigabyte).
+    budget = max(MIN_ALL_STREAM_BYTES, 50 * len(data))
+    previous = pikepdf.settings.set_qpdf_limits(**{name: min(budget, 0xFFFFFFFF) for name in QPDF_MEMORY_LIMITS})
+    try:
+        return _inspect(path, data)
+    finally:
+        pikepdf.settings.set_qpdf_limits(**previous)
+
+
+def _inspect(path: Path, data: bytes) -> PdfReport:
+    try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
         raise PreflightError(f"{path}: is encrypted with a password: preflight reads only "
@@ -67,7 +85,7 @@ def _report(pdf: pikepdf.Pdf, path: Path, data: bytes) -> PdfReport:
             walker.walk_page(number, page)
         # qpdf's check decodes every stream whole, in memory, and PDFium reads fonts and images:
         # no more than a budget in all (images and fonts included)
-        check_all_streams(pdf, max(MIN_ALL_STREAM_BYTES, 50 * len(data)))
+        check_all_streams(pdf, max(MIN_ALL_STREAM_BYTES, 50 * len(data)))  # as inspect_pdf's budget
         return PdfReport(
             path=path,
             version=str(pdf.pdf_version),
