@@ -41,6 +41,7 @@ def inspect_pdf(path: Path) -> PdfReport:
     # qpdf decodes streams it reads objects from (object streams, cross-reference streams) as it
     # opens the file and resolves objects, before anything here can measure them: its own limits
     # stop each decoder at the file's stream budget (6 KB of object stream took it a gigabyte).
+    # qpdf has no limit for LZW: an object stream behind LZW is still decoded whole here.
     budget = max(MIN_ALL_STREAM_BYTES, 50 * len(data))
     previous = pikepdf.settings.set_qpdf_limits(**{name: min(budget, 0xFFFFFFFF) for name in QPDF_MEMORY_LIMITS})
     try:
