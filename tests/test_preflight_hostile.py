@@ -374,17 +374,28 @@ def _as_is(edit: Callable[[pikepdf.Pdf], None]) -> bytes:
     return out.getvalue()
 
 
+# Runs a command and prints its peak memory last. A process forked from this one (a test worker
+# holding hundreds of megabytes) would count this process's pages as its own: the command is
+# forked from this small interpreter instead.
+MEASURE = """
+import os, resource, subprocess, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+proc = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(f"peak-memory {usage.ru_maxrss * 1024}", flush=True)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _peak_memory(folder: Path, name: str) -> tuple[int, str, int]:
     """Run `make_pdf.py preflight NAME`; return its status, what it printed and its peak memory."""
     env = dict(os.environ, PYTHONPATH=str(CHECKOUT))
-    with subprocess.Popen([sys.executable, str(CHECKOUT / "make_pdf.py"), "preflight", name], cwd=folder,
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))) as proc:
-        text = proc.stdout.read().decode()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    ran = subprocess.run([sys.executable, "-c", MEASURE, str(MEMORY), sys.executable, str(CHECKOUT / "make_pdf.py"),
+                          "preflight", name], cwd=folder, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=SECONDS)
+    text, _, measured = ran.stdout.decode().rpartition("peak-memory ")
     assert "Traceback" not in text and "internal error" not in text, text
-    return proc.returncode, text, usage.ru_maxrss * 1024
+    return ran.returncode, text, int(measured)
 
 
 def test_preflight_of_a_stream_inflating_twice_to_half_a_gigabyte_ends_at_once(tmp_path):
