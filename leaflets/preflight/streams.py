@@ -22,9 +22,11 @@ import pikepdf
 # (run-length too, so that a later qpdf decoding it is covered). A chain with any other filter
 # (an image's DCT, JPX, JBIG2, CCITT) is left encoded by qpdf's check and by this measure alike.
 FLATE = {"/FlateDecode", "/Fl"}
-BY_PYPDF = {"/LZWDecode": "LZWDecode", "/LZW": "LZWDecode", "/RunLengthDecode": "RunLengthDecode",
-            "/RL": "RunLengthDecode", "/ASCIIHexDecode": "ASCIIHexDecode", "/AHx": "ASCIIHexDecode",
-            "/ASCII85Decode": "ASCII85Decode", "/A85": "ASCII85Decode"}
+# The other filters measured, by their full and abbreviated names: each one's kind (its decoder's
+# name in qpdf's and pypdf's terms alike).
+KINDS = {"/LZWDecode": "LZWDecode", "/LZW": "LZWDecode", "/RunLengthDecode": "RunLengthDecode",
+         "/RL": "RunLengthDecode", "/ASCIIHexDecode": "ASCIIHexDecode", "/AHx": "ASCIIHexDecode",
+         "/ASCII85Decode": "ASCII85Decode", "/A85": "ASCII85Decode"}
 MAX_FILTERS = 16  # more filters than any writer chains: a chain longer is refused, not decoded
 # qpdf sets aside two rows for a predictor, as wide as the stream's parameters say (a stream of a
 # few bytes asking for a billion columns takes it gigabytes): rows no wider than pypdf reads.
@@ -84,7 +86,7 @@ def decoded_length(stream: pikepdf.Stream, limit: int) -> int:
         if name in FLATE:
             length, data = _inflate(data, bound, keep=not last)
         else:
-            kind, given = BY_PYPDF[name], len(data)
+            kind, given = KINDS[name], len(data)
             fits = kind != "LZWDecode" and AT_MOST[kind] * given <= bound
             if kind == "RunLengthDecode" and not fits:
                 # pypdf's decoder holds an object a run (gigabytes for megabytes of short runs):
@@ -113,7 +115,7 @@ def _check_parameters(stream: pikepdf.Stream, name: str, parameters: object, las
     """Raise Unmeasured when a filter's parameters ask for what the measure does not do as qpdf
     does: a predictor (undone by qpdf, left alone here) before another filter, rows wider than
     MAX_ROW_BYTES, LZW codes widened late (EarlyChange 0)."""
-    if not isinstance(parameters, pikepdf.Dictionary) or (name not in FLATE and BY_PYPDF[name] != "LZWDecode"):
+    if not isinstance(parameters, pikepdf.Dictionary) or (name not in FLATE and KINDS[name] != "LZWDecode"):
         return
     if name not in FLATE and _number(parameters, "/EarlyChange", 1) == 0:
         raise Unmeasured(f"a stream's LZW codes widen late (EarlyChange 0, {_object(stream)})")
@@ -161,7 +163,7 @@ def _chain(stream: pikepdf.Stream) -> list[tuple[str | None, object]] | None:
         return None
     if not len(filters) or not all(isinstance(f, pikepdf.Name) for f in filters):
         return None
-    names = [str(f) if str(f) in FLATE or str(f) in BY_PYPDF else None for f in filters]
+    names = [str(f) if str(f) in FLATE or str(f) in KINDS else None for f in filters]
     parameters = stream.get("/DecodeParms")
     if not isinstance(parameters, pikepdf.Array) or not len(parameters):
         parameters = [parameters if isinstance(parameters, pikepdf.Dictionary) else None] * len(names)
